@@ -2,7 +2,10 @@
  * Every sub-command module. Add one line per capability; each module exports `register`.
  */
 import type { Command } from 'commander';
+import { register as contracts } from './contracts.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [];
+export const commandModules: RegisterCommand[] = [
+  contracts,
+];
