@@ -5,3 +5,4 @@ export * from './entities.ts';
 export * from './validate.ts';
 export * from './observation-catalog.ts';
 export * from './json-schema.ts';
+export * from './columns.ts';

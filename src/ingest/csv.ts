@@ -1,0 +1,107 @@
+/**
+ * Streaming RFC 4180 CSV: reads a file in large chunks and yields one record at a time with its
+ * 1-based line number (the header is line 1), so memory stays bounded whatever the file size.
+ */
+import { createReadStream } from 'node:fs';
+
+export interface CsvRow {
+  /** Line number of the record's first line in the file (header = 1). */
+  line: number;
+  fields: string[];
+  /** The record's text as it stood in the file (without the line end), for reject files. */
+  raw: string;
+}
+
+/** A record the parser could not read (an unterminated quote). */
+export class CsvSyntaxError extends Error {
+  constructor(readonly line: number, message: string) {
+    super(`line ${line}: ${message}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/** Split one complete record's text into fields (handles quotes, doubled quotes, embedded commas and newlines). */
+export function parseCsvRecord(text: string): string[] {
+  if (!text.includes('"')) return text.split(',');
+  const fields: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else inQuotes = false;
+      } else field += ch;
+    } else if (ch === '"') inQuotes = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** Quote a value for CSV only when it needs it. */
+export function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function countQuotes(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Yield the records of a CSV file. `skipRecords` data records after the header are read but not
+ * yielded (a resumed load skips what it has already staged).
+ */
+export async function* readCsv(file: string, options: { skipRecords?: number } = {}): AsyncGenerator<CsvRow | { header: string[] }> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let carry = '';
+  let lineNo = 0;
+  let pending: { start: number; text: string } | null = null;
+  let headerSeen = false;
+  let skip = options.skipRecords ?? 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = carry + chunk;
+    const lines = text.split('\n');
+    carry = lines.pop() ?? '';
+    for (let line of lines) {
+      lineNo++;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (pending) {
+        pending.text += '\n' + line;
+        if (countQuotes(pending.text) % 2 === 1) continue;
+      } else if (line.includes('"') && countQuotes(line) % 2 === 1) {
+        pending = { start: lineNo, text: line };
+        continue;
+      } else pending = { start: lineNo, text: line };
+      const record = pending;
+      pending = null;
+      if (!headerSeen) {
+        headerSeen = true;
+        yield { header: parseCsvRecord(record.text) };
+        continue;
+      }
+      if (record.text === '') continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      yield { line: record.start, fields: parseCsvRecord(record.text), raw: record.text };
+    }
+  }
+  if (carry !== '' || pending) {
+    lineNo++;
+    const textLeft = pending ? pending.text + (carry ? '\n' + carry : '') : carry;
+    const start = pending ? pending.start : lineNo;
+    if (countQuotes(textLeft) % 2 === 1) throw new CsvSyntaxError(start, 'unterminated quoted field at end of file');
+    if (!headerSeen) yield { header: parseCsvRecord(textLeft) };
+    else if (textLeft !== '' && skip <= 0) yield { line: start, fields: parseCsvRecord(textLeft), raw: textLeft };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Turn a CSV record's text fields into a contract record, then apply the loader's data-quality
+ * rules beyond the contract (units and plausible ranges of readings). Pure: no I/O.
+ */
+import {
+  contractColumns,
+  normaliseReading,
+  validateRecord,
+  PRIMARY_KEY,
+  type ColumnSpec,
+  type EntityName,
+  type FieldViolation,
+} from '../../data-contracts/v1/index.ts';
+
+export type Decoded =
+  | { ok: true; record: Record<string, unknown>; converted: boolean }
+  | { ok: false; recordId: string | null; violations: FieldViolation[] };
+
+/** Maps a file's header onto the contract's columns; throws when a contract column is missing. */
+export class HeaderError extends Error {
+  constructor(readonly file: string, readonly missing: string[], readonly unknown: string[]) {
+    super(
+      `${file}: header does not match the contract` +
+        (missing.length ? `; missing column(s): ${missing.join(', ')}` : '') +
+        (unknown.length ? `; unknown column(s): ${unknown.join(', ')}` : ''),
+    );
+    this.name = 'HeaderError';
+  }
+}
+
+/** For each contract column, the index of the file column holding it. */
+export function headerIndex(entity: EntityName, header: string[], file: string): number[] {
+  const columns = contractColumns(entity);
+  const positions = new Map(header.map((h, i) => [h.trim(), i]));
+  const missing = columns.filter((c) => !positions.has(c.name) && !c.nullable).map((c) => c.name);
+  const known = new Set(columns.map((c) => c.name));
+  const unknown = header.filter((h) => !known.has(h.trim()));
+  if (missing.length || unknown.length) throw new HeaderError(file, missing, unknown);
+  return columns.map((c) => positions.get(c.name) ?? -1);
+}
+
+function decodeField(column: ColumnSpec, text: string | undefined): { value: unknown } | { violation: Omit<FieldViolation, 'record'> } {
+  if (text === undefined || text === '') {
+    if (column.nullable) return { value: null };
+    return { violation: { path: column.name, rule: 'required', message: 'a value is required' } };
+  }
+  switch (column.kind) {
+    case 'number':
+    case 'integer': {
+      const n = Number(text);
+      if (text.trim() === '' || Number.isNaN(n))
+        return { violation: { path: column.name, rule: 'invalid_type', message: `expected a number, got "${text.slice(0, 40)}"` } };
+      return { value: n };
+    }
+    case 'boolean':
+      if (text === 'true') return { value: true };
+      if (text === 'false') return { value: false };
+      return { violation: { path: column.name, rule: 'invalid_type', message: 'expected true or false' } };
+    default:
+      return { value: text };
+  }
+}
+
+/**
+ * Decode and validate one record. `recordRef` names it in violations (e.g. "line 42").
+ * Readings with a known LOINC code are brought into their canonical unit; a mislabelled or
+ * implausible value is a violation of rule `implausible-value` or `unknown-unit`.
+ */
+export function decodeRecord(entity: EntityName, fields: string[], index: number[], recordRef: string): Decoded {
+  const columns = contractColumns(entity);
+  const raw: Record<string, unknown> = {};
+  const fieldViolations: FieldViolation[] = [];
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!;
+    const at = index[c]!;
+    const decoded = decodeField(column, at < 0 ? undefined : fields[at]);
+    if ('violation' in decoded) fieldViolations.push({ record: `${entity} ${recordRef}`, ...decoded.violation });
+    else raw[column.name] = decoded.value;
+  }
+  const pk = PRIMARY_KEY[entity];
+  const recordId = typeof raw[pk] === 'string' ? (raw[pk] as string) : null;
+  if (fieldViolations.length) return { ok: false, recordId, violations: fieldViolations };
+
+  const validated = validateRecord(entity, raw, recordRef);
+  if (!validated.ok) return { ok: false, recordId, violations: validated.violations };
+  const record = validated.value as Record<string, unknown>;
+
+  let converted = false;
+  if (entity === 'observation' && typeof record.value === 'number' && typeof record.unit === 'string') {
+    const reading = normaliseReading(String(record.code), record.value, record.unit);
+    if (!reading.ok)
+      return { ok: false, recordId, violations: [{ record: `${entity} ${recordRef}`, path: 'value', rule: reading.rule, message: reading.message }] };
+    if (reading.converted) {
+      record.value = reading.value;
+      record.unit = reading.unit;
+      converted = true;
+    }
+  }
+  return { ok: true, record, converted };
+}

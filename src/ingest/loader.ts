@@ -1,0 +1,329 @@
+/**
+ * `stratum load`: validate every row of a population folder against the contracts, stage it in
+ * chunks, and publish the whole load in one transaction.
+ *
+ * - Nothing is silently dropped: a rejected row is stored in `load_reject` with the field and
+ *   the rule, and the reject file is written from there.
+ * - Resumable: each chunk is staged in the same transaction that advances its file's
+ *   `rows_done`, so a load killed midway continues after its last committed chunk.
+ * - Atomic: duplicates, swapped blood-pressure halves and rows naming unknown members are found
+ *   by SQL over the whole load, then every entity is upserted in a single transaction, so
+ *   readers see all of a load or none of it.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { contractColumns, ENTITY_NAMES, LOINC, PRIMARY_KEY, type EntityName } from '../../data-contracts/v1/index.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { csvField, readCsv } from './csv.ts';
+import { decodeRecord, headerIndex } from './decode.ts';
+
+const LINEAGE_COLUMNS = ['load_id', 'source_file', 'source_line'] as const;
+const REJECT_COLUMNS = ['load_id', 'entity', 'source_line', 'record_id', 'field', 'rule', 'message', 'raw'] as const;
+/** Raw text kept in a reject row, enough to recognise the record without storing whole files. */
+const RAW_REJECT_LIMIT = 2000;
+
+export interface LoadProgress {
+  entity: EntityName;
+  rowsDone: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface LoadOptions {
+  /** Folder holding `<entity>.csv` files (the generator's output). */
+  from: string;
+  /** Where to write the reject file; default `<from>/rejects.csv`. */
+  rejectsFile?: string;
+  /** Rows per staged chunk (one transaction each). */
+  chunkRows?: number;
+  /** Called after every committed chunk; throwing from it stops the load (resumable). */
+  onChunk?: (progress: LoadProgress) => void;
+  /** Human-readable log lines (no member identifiers). */
+  log?: (message: string) => void;
+}
+
+export interface EntityLoadSummary {
+  entity: EntityName;
+  read: number;
+  accepted: number;
+  rejected: number;
+  converted: number;
+  /** Rows removed at publish: duplicates, swapped BP halves, unknown members. */
+  rejectedAtPublish: number;
+  published: number;
+}
+
+export interface LoadSummary {
+  loadId: string;
+  resumed: boolean;
+  entities: EntityLoadSummary[];
+  rejectsFile: string;
+  rejectsByRule: Record<string, number>;
+}
+
+/** A load is already published, or the folder holds no entity files: nothing to do. */
+export class LoadSourceError extends Error {
+  readonly code = 'LOAD_SOURCE_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoadSourceError';
+  }
+}
+
+interface LoadFileRow {
+  entity: EntityName;
+  rows_done: string | number;
+  rows_accepted: string | number;
+  rows_rejected: string | number;
+  rows_converted: string | number;
+  finished: boolean;
+}
+
+/** Load a population folder into the store (migrations must have run). */
+export async function loadPopulation(db: Database, options: LoadOptions): Promise<LoadSummary> {
+  const from = path.resolve(options.from);
+  const log = options.log ?? (() => {});
+  const chunkRows = options.chunkRows ?? 20_000;
+  const files = ENTITY_NAMES.filter((e) => existsSync(path.join(from, `${e}.csv`)));
+  if (files.length === 0) throw new LoadSourceError(`${from} holds none of the entity files (${ENTITY_NAMES.map((e) => e + '.csv').join(', ')})`);
+
+  const { loadId, resumed } = await startOrResume(db, from);
+  log(resumed ? `resuming load ${loadId} from ${from}` : `started load ${loadId} from ${from}`);
+
+  for (const entity of files) {
+    const state = await fileState(db, loadId, entity, path.join(from, `${entity}.csv`));
+    if (state.finished) continue;
+    await stageFile(db, loadId, entity, path.join(from, `${entity}.csv`), Number(state.rows_done), chunkRows, options.onChunk);
+  }
+
+  const atPublish = await publish(db, loadId, files);
+  const rejectsFile = path.resolve(options.rejectsFile ?? path.join(from, 'rejects.csv'));
+  const rejectsByRule = await writeRejectFile(db, loadId, rejectsFile, from);
+  const entities = await summarise(db, loadId, atPublish);
+  log(`published load ${loadId}: ${entities.reduce((s, e) => s + e.published, 0)} rows; ${Object.values(rejectsByRule).reduce((s, n) => s + n, 0)} rejected (see ${rejectsFile})`);
+  return { loadId, resumed, entities, rejectsFile, rejectsByRule };
+}
+
+async function startOrResume(db: Database, from: string): Promise<{ loadId: string; resumed: boolean }> {
+  return db.transaction(async (tx) => {
+    // One loader per source folder at a time; the lock ends with this transaction.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stratum-load:${from}`]);
+    const open = await tx.query<{ load_id: string }>(
+      `SELECT load_id FROM loads WHERE source_dir = $1 AND status = 'staging' ORDER BY started_at DESC LIMIT 1`,
+      [from],
+    );
+    if (open.rows[0]) return { loadId: open.rows[0].load_id, resumed: true };
+    const loadId = `load-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
+    await tx.query(`INSERT INTO loads (load_id, source_dir, started_at, status, counts) VALUES ($1, $2, now(), 'staging', '{}'::jsonb)`, [loadId, from]);
+    return { loadId, resumed: false };
+  });
+}
+
+async function fileState(db: Database, loadId: string, entity: EntityName, file: string): Promise<LoadFileRow> {
+  await db.query(`INSERT INTO load_file (load_id, entity, source_file) VALUES ($1, $2, $3) ON CONFLICT (load_id, entity) DO NOTHING`, [loadId, entity, file]);
+  const r = await db.query<LoadFileRow>(`SELECT * FROM load_file WHERE load_id = $1 AND entity = $2`, [loadId, entity]);
+  return r.rows[0]!;
+}
+
+async function stageFile(
+  db: Database,
+  loadId: string,
+  entity: EntityName,
+  file: string,
+  alreadyDone: number,
+  chunkRows: number,
+  onChunk: LoadOptions['onChunk'],
+): Promise<void> {
+  const columns = contractColumns(entity).map((c) => c.name);
+  const sourceFile = path.basename(file);
+  let index: number[] | null = null;
+  let accepted: unknown[][] = [];
+  let rejects: unknown[][] = [];
+  let converted = 0;
+  let inChunk = 0;
+  let done = alreadyDone;
+  let totals = { accepted: 0, rejected: 0 };
+
+  const flush = async (finished: boolean) => {
+    const a = accepted;
+    const r = rejects;
+    const n = inChunk;
+    const conv = converted;
+    const acceptedCount = a.length;
+    const rejectedRows = new Set(r.map((row) => row[2])).size;
+    accepted = [];
+    rejects = [];
+    inChunk = 0;
+    converted = 0;
+    await db.transaction(async (tx) => {
+      if (a.length) await tx.copyFrom(`staging_${entity}`, [...columns, ...LINEAGE_COLUMNS], a);
+      if (r.length) await tx.copyFrom('load_reject', REJECT_COLUMNS, r);
+      await tx.query(
+        `UPDATE load_file SET rows_done = rows_done + $3, rows_accepted = rows_accepted + $4, rows_rejected = rows_rejected + $5,
+                rows_converted = rows_converted + $6, finished = $7 WHERE load_id = $1 AND entity = $2`,
+        [loadId, entity, n, acceptedCount, rejectedRows, conv, finished],
+      );
+    });
+    done += n;
+    totals = { accepted: totals.accepted + acceptedCount, rejected: totals.rejected + rejectedRows };
+    onChunk?.({ entity, rowsDone: done, ...totals });
+  };
+
+  for await (const item of readCsv(file, { skipRecords: alreadyDone })) {
+    if ('header' in item) {
+      index = headerIndex(entity, item.header, sourceFile);
+      continue;
+    }
+    inChunk++;
+    const decoded = decodeRecord(entity, item.fields, index!, `line ${item.line}`);
+    if (decoded.ok) {
+      const values: unknown[] = columns.map((c) => decoded.record[c]);
+      values.push(loadId, sourceFile, item.line);
+      accepted.push(values);
+      if (decoded.converted) converted++;
+    } else {
+      const raw = item.raw.length > RAW_REJECT_LIMIT ? item.raw.slice(0, RAW_REJECT_LIMIT) : item.raw;
+      for (const v of decoded.violations) rejects.push([loadId, entity, item.line, decoded.recordId, v.path, v.rule, v.message, raw]);
+    }
+    if (inChunk >= chunkRows) await flush(false);
+  }
+  await flush(true);
+}
+
+/** SQL checks that need the whole load, then the atomic publish. Returns rows rejected per entity. */
+async function publish(db: Database, loadId: string, entities: EntityName[]): Promise<Map<EntityName, number>> {
+  const rejected = new Map<EntityName, number>();
+  await db.transaction(async (tx) => {
+    for (const entity of entities) rejected.set(entity, await rejectDuplicates(tx, loadId, entity));
+    rejected.set('observation', (rejected.get('observation') ?? 0) + (await rejectSwappedBloodPressure(tx, loadId)));
+    for (const entity of entities) {
+      if (entity === 'member' || !contractColumns(entity).some((c) => c.name === 'member_id')) continue;
+      rejected.set(entity, (rejected.get(entity) ?? 0) + (await rejectUnknownMembers(tx, loadId, entity)));
+    }
+    for (const entity of entities) await upsert(tx, loadId, entity);
+    await tx.query(`UPDATE loads SET status = 'published', finished_at = now(), counts = $2::jsonb WHERE load_id = $1`, [
+      loadId,
+      JSON.stringify(Object.fromEntries(rejected)),
+    ]);
+  });
+  return rejected;
+}
+
+/** The first occurrence of a key in a load wins; later ones are rejected naming that first line. */
+async function rejectDuplicates(tx: Queryable, loadId: string, entity: EntityName): Promise<number> {
+  const pk = PRIMARY_KEY[entity];
+  const table = `staging_${entity}`;
+  const r = await tx.query(
+    `WITH ranked AS (
+       SELECT ctid AS row_ref, ${pk} AS key, source_line,
+              row_number() OVER (PARTITION BY ${pk} ORDER BY source_line) AS n,
+              min(source_line) OVER (PARTITION BY ${pk}) AS first_line
+         FROM ${table} WHERE load_id = $1),
+     dropped AS (
+       DELETE FROM ${table} t USING ranked WHERE t.ctid = ranked.row_ref AND ranked.n > 1
+       RETURNING ranked.key, ranked.source_line, ranked.first_line)
+     INSERT INTO load_reject (load_id, entity, source_line, record_id, field, rule, message)
+     SELECT $1, $2, source_line, key, '${pk}', 'duplicate', 'duplicate of line ' || first_line FROM dropped`,
+    [loadId, entity],
+  );
+  return r.rowCount;
+}
+
+/** A BP pair whose systolic half is below its diastolic half has its values swapped: both halves are rejected. */
+async function rejectSwappedBloodPressure(tx: Queryable, loadId: string): Promise<number> {
+  const r = await tx.query(
+    `WITH pairs AS (
+       SELECT s.ctid AS s_ref, d.ctid AS d_ref, s.observation_id AS s_id, d.observation_id AS d_id,
+              s.source_line AS s_line, d.source_line AS d_line, s.value AS sys, d.value AS dia
+         FROM staging_observation s
+         JOIN staging_observation d ON d.load_id = s.load_id AND d.panel_id = s.panel_id AND d.code = $3
+        WHERE s.load_id = $1 AND s.code = $2 AND s.panel_id IS NOT NULL AND s.value < d.value),
+     dropped AS (
+       DELETE FROM staging_observation t USING pairs WHERE t.ctid = pairs.s_ref OR t.ctid = pairs.d_ref
+       RETURNING t.observation_id, t.source_line, pairs.sys, pairs.dia)
+     INSERT INTO load_reject (load_id, entity, source_line, record_id, field, rule, message)
+     SELECT $1, 'observation', source_line, observation_id, 'value', 'swapped-systolic-diastolic',
+            'systolic ' || sys || ' is below diastolic ' || dia || ' in the same reading' FROM dropped`,
+    [loadId, LOINC.systolic, LOINC.diastolic],
+  );
+  return r.rowCount;
+}
+
+/** Rows about a member neither in the store nor in this load cannot be attributed to anyone. */
+async function rejectUnknownMembers(tx: Queryable, loadId: string, entity: EntityName): Promise<number> {
+  const pk = PRIMARY_KEY[entity];
+  const r = await tx.query(
+    `WITH orphans AS (
+       DELETE FROM staging_${entity} t
+        WHERE t.load_id = $1
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.member_id = t.member_id)
+          AND NOT EXISTS (SELECT 1 FROM staging_member sm WHERE sm.load_id = $1 AND sm.member_id = t.member_id)
+       RETURNING t.${pk} AS key, t.source_line)
+     INSERT INTO load_reject (load_id, entity, source_line, record_id, field, rule, message)
+     SELECT $1, $2, source_line, key, 'member_id', 'unknown-member', 'member is not in the store or this load' FROM orphans`,
+    [loadId, entity],
+  );
+  return r.rowCount;
+}
+
+async function upsert(tx: Queryable, loadId: string, entity: EntityName): Promise<void> {
+  const pk = PRIMARY_KEY[entity];
+  const cols = [...contractColumns(entity).map((c) => c.name), ...LINEAGE_COLUMNS];
+  const list = cols.join(', ');
+  const updates = cols.filter((c) => c !== pk).map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  await tx.query(
+    `INSERT INTO ${entity} (${list}) SELECT ${list} FROM staging_${entity} WHERE load_id = $1 ON CONFLICT (${pk}) DO UPDATE SET ${updates}`,
+    [loadId],
+  );
+  await tx.query(`DELETE FROM staging_${entity} WHERE load_id = $1`, [loadId]);
+}
+
+async function writeRejectFile(db: Database, loadId: string, file: string, from: string): Promise<Record<string, number>> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const out = createWriteStream(file);
+  const byRule: Record<string, number> = {};
+  out.write('entity,source_file,line,record_id,field,rule,message,raw\n');
+  const pageSize = 10_000;
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await db.query<{ entity: string; source_line: number | null; record_id: string | null; field: string; rule: string; message: string; raw: string | null }>(
+      `SELECT entity, source_line, record_id, field, rule, message, raw FROM load_reject WHERE load_id = $1
+        ORDER BY entity, source_line, field LIMIT ${pageSize} OFFSET ${offset}`,
+      [loadId],
+    );
+    for (const r of page.rows) {
+      byRule[r.rule] = (byRule[r.rule] ?? 0) + 1;
+      const line = [r.entity, path.relative(process.cwd(), path.join(from, `${r.entity}.csv`)), r.source_line ?? '', r.record_id ?? '', r.field, r.rule, r.message, r.raw ?? '']
+        .map((v) => csvField(String(v)))
+        .join(',');
+      if (!out.write(line + '\n')) await once(out, 'drain');
+    }
+    if (page.rows.length < pageSize) break;
+  }
+  out.end();
+  await once(out, 'finish');
+  return byRule;
+}
+
+async function summarise(db: Database, loadId: string, atPublish: Map<EntityName, number>): Promise<EntityLoadSummary[]> {
+  const files = await db.query<LoadFileRow>(`SELECT * FROM load_file WHERE load_id = $1`, [loadId]);
+  const byEntity = new Map(files.rows.map((f) => [f.entity, f]));
+  const out: EntityLoadSummary[] = [];
+  for (const entity of ENTITY_NAMES) {
+    const f = byEntity.get(entity);
+    if (!f) continue;
+    const rejectedAtPublish = atPublish.get(entity) ?? 0;
+    out.push({
+      entity,
+      read: Number(f.rows_done),
+      accepted: Number(f.rows_accepted),
+      rejected: Number(f.rows_rejected),
+      converted: Number(f.rows_converted),
+      rejectedAtPublish,
+      published: Number(f.rows_accepted) - rejectedAtPublish,
+    });
+  }
+  return out;
+}
