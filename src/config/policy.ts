@@ -120,6 +120,90 @@ const P4PSchema = z.object({
   minEnrolledMonths: z.number().int().min(0).max(12).default(6),
 });
 
+/**
+ * How a service on an intervention list is recognised in a member's history: an encounter of a
+ * class, or a coded procedure / observation / service request. Codes are `SYSTEM|code`.
+ */
+const ServiceMatchSchema = z.object({
+  entity: z.enum(['encounter', 'procedure', 'observation', 'service_request']),
+  encounterClasses: z.array(z.string()).optional(),
+  codes: z.array(z.string().regex(/^[A-Za-z0-9-]+\|.+$/, 'codes are written SYSTEM|code')).optional(),
+});
+
+const ServiceSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string(),
+  /** Days between occurrences (a quarterly visit is 91; two phone calls a quarter is 45). */
+  intervalDays: z.number().int().positive(),
+  /** Only for members with one of these chronic conditions (empty = everyone in the class). */
+  forConditions: z.array(z.string()).default([]),
+  minAge: z.number().int().min(0).default(0),
+  matches: z.array(ServiceMatchSchema).min(1),
+});
+export type ServiceDefinition = z.infer<typeof ServiceSchema>;
+
+const visit = { entity: 'encounter' as const, encounterClasses: ['outpatient', 'home'] };
+const phone = { entity: 'encounter' as const, encounterClasses: ['phone', 'virtual'] };
+const fundus = { entity: 'procedure' as const, codes: ['CPT|92250', 'CPT|92227', 'CPT|92228', 'CPT|2022F', 'CPT|2023F', 'SNOMED-CT|252779009', 'LOCAL|fundus-exam'] };
+const foot = { entity: 'procedure' as const, codes: ['CPT|2028F', 'SNOMED-CT|401191002', 'LOCAL|foot-exam'] };
+const microalbumin = { entity: 'observation' as const, codes: ['LOINC|9318-7', 'LOINC|14959-1', 'LOINC|14957-5'] };
+const bpReading = { entity: 'observation' as const, codes: ['LOINC|8480-6'] };
+const glucoseTest = { entity: 'observation' as const, codes: ['LOINC|1558-6', 'LOINC|4548-4'] };
+const lipidTest = { entity: 'observation' as const, codes: ['LOINC|13457-7'] };
+const hba1cTest = { entity: 'observation' as const, codes: ['LOINC|4548-4', 'LOINC|97506-0'] };
+
+const screening40: ServiceDefinitionInput[] = [
+  { id: 'bp-screening', label: 'Blood-pressure screening', intervalDays: 365, minAge: 40, matches: [bpReading] },
+  { id: 'glucose-screening', label: 'Glucose screening', intervalDays: 365, minAge: 40, matches: [glucoseTest] },
+  { id: 'lipid-screening', label: 'Lipid screening', intervalDays: 365, minAge: 40, matches: [lipidTest] },
+];
+const quarterlyFollowUp: ServiceDefinitionInput[] = [
+  { id: 'follow-up-visit', label: 'Face-to-face follow-up (quarterly)', intervalDays: 91, matches: [visit] },
+  { id: 'follow-up-phone', label: 'Phone follow-up (2 a quarter)', intervalDays: 45, matches: [phone] },
+];
+const complicationScreening: ServiceDefinitionInput[] = [
+  { id: 'fundus-exam', label: 'Fundus (eye) exam', intervalDays: 365, forConditions: ['diabetes'], matches: [fundus] },
+  { id: 'foot-exam', label: 'Diabetic foot exam', intervalDays: 365, forConditions: ['diabetes'], matches: [foot] },
+  { id: 'urine-microalbumin', label: 'Urine microalbumin', intervalDays: 365, forConditions: ['diabetes', 'hypertension'], matches: [microalbumin] },
+  { id: 'hba1c-test', label: 'HbA1c test', intervalDays: 182, forConditions: ['diabetes'], matches: [hba1cTest] },
+];
+type ServiceDefinitionInput = z.input<typeof ServiceSchema>;
+
+/** The services each class's management package pays for (DOMAIN.md, "Risk classes and management packages"). */
+const PackagesSchema = z.object({
+  /** A due service becomes overdue this many days after its due date. */
+  graceDays: z.number().int().min(0).default(30),
+  services: z
+    .object({
+      healthy: z.array(ServiceSchema),
+      'high-risk': z.array(ServiceSchema),
+      mild: z.array(ServiceSchema),
+      moderate: z.array(ServiceSchema),
+      severe: z.array(ServiceSchema),
+    })
+    .prefault({
+      healthy: [...screening40],
+      'high-risk': [
+        ...quarterlyFollowUp,
+        { id: 'urine-microalbumin', label: 'Urine microalbumin recheck', intervalDays: 365, matches: [microalbumin] },
+        { id: 'carotid-ultrasound', label: 'Carotid ultrasound recheck', intervalDays: 365, matches: [{ entity: 'procedure', codes: ['CPT|93880', 'CPT|93882', 'LOCAL|carotid-ultrasound'] }] },
+        ...screening40,
+      ],
+      mild: [...quarterlyFollowUp, ...complicationScreening],
+      moderate: [
+        { id: 'follow-up-visit', label: 'Face-to-face follow-up (every 2 months)', intervalDays: 61, matches: [visit] },
+        { id: 'follow-up-phone', label: 'Phone follow-up (monthly)', intervalDays: 30, matches: [phone] },
+        ...complicationScreening,
+      ],
+      severe: [
+        { id: 'follow-up-visit', label: 'Face-to-face follow-up (monthly)', intervalDays: 30, matches: [visit] },
+        { id: 'follow-up-phone', label: 'Phone follow-up (every 2 weeks)', intervalDays: 15, matches: [phone] },
+        ...complicationScreening,
+        { id: 'case-management-review', label: 'Case-management review / rehabilitation guidance', intervalDays: 91, matches: [{ entity: 'encounter', encounterClasses: ['home'] }] },
+      ],
+    }),
+});
+
 export const PolicySchema = z
   .object({
     control: ControlSchema.prefault({}),
@@ -127,6 +211,7 @@ export const PolicySchema = z
     packageRates: RatesSchema.prefault({}),
     settlement: SettlementSchema.prefault({}),
     p4p: P4PSchema.prefault({}),
+    packages: PackagesSchema.prefault({}),
   })
   .superRefine((p, ctx) => {
     const weights = p.p4p.indicators.reduce((s, i) => s + i.weight, 0);
