@@ -3,9 +3,17 @@
  */
 import type { Command } from 'commander';
 import { register as contracts } from './contracts.ts';
+import { register as measure } from './measure.ts';
+import { register as bench } from './bench.ts';
+import { register as db } from './db.ts';
+import { register as riskScore } from './risk-score.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
   contracts,
+  measure,
+  db,
+  bench,
+  riskScore,
 ];
