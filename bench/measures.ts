@@ -49,7 +49,7 @@ function template(rng: Rng, t: number): Omit<PatientRecords, 'member'> {
     const d = dayIn2026(rng);
     encounters.push({ ...base, encounter_id: `${id}ip`, class: 'inpatient', type_system: 'SNOMED-CT', type_code: '183452005', status: 'finished', start_time: iso(d, 0), end_time: iso(d, 23) });
   }
-  const obsBase = { member_id: id, value_code_system: null, value_code: null, status: 'final', setting: 'clinic', encounter_id: null } as const;
+  const obsBase = { member_id: id, value_code_system: null, value_code: null, effective_start: null, status: 'final', setting: 'clinic', encounter_id: null } as const;
   for (let k = 0; k < Math.floor(rng.next() * 4); k++)
     observations.push({ ...obsBase, observation_id: `${id}a${k}`, code_system: 'LOINC', code: '4548-4', value: 5.5 + rng.next() * 6, unit: '%', effective_time: iso(dayIn2026(rng), 8), panel_id: null });
   for (let k = 0; k < Math.floor(rng.next() * 5); k++) {

@@ -8,6 +8,7 @@ export const CODE_SYSTEMS = [
   'ICD-10-CN', // ICD-10 national clinical edition (China)
   'ICD-10-CM', // US clinical modification, for CMS-HCC compatibility
   'ICD-9-CM',
+  'ICD-10-PCS', // procedures in US inpatient data (kidney transplant in the CMS165 value sets)
   'SNOMED-CT',
   'LOINC',
   'CPT',
@@ -25,6 +26,7 @@ export const CODE_SYSTEM_URI: Record<CodeSystem, string> = {
   'ICD-10-CN': 'http://www.nhc.gov.cn/icd10',
   'ICD-10-CM': 'http://hl7.org/fhir/sid/icd-10-cm',
   'ICD-9-CM': 'http://hl7.org/fhir/sid/icd-9-cm',
+  'ICD-10-PCS': 'http://www.cms.gov/Medicare/Coding/ICD10',
   'SNOMED-CT': 'http://snomed.info/sct',
   LOINC: 'http://loinc.org',
   CPT: 'http://www.ama-assn.org/go/cpt',

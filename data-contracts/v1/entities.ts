@@ -11,7 +11,8 @@ import { Id, IsoDate, IsoDateTime, MoneyString, YearMonth } from './common.ts';
 const notBefore = (later: string | null | undefined, earlier: string | null | undefined) =>
   later == null || earlier == null || later >= earlier;
 
-export const Sex = z.enum(['M', 'F']);
+/** Administrative sex (FHIR Patient.gender: male, female, other, unknown). */
+export const Sex = z.enum(['M', 'F', 'O', 'U']);
 /** China's two basic medical-insurance schemes: employees' (UEBMI) and urban-rural residents' (URRBMI). */
 export const InsuranceScheme = z.enum(['UEBMI', 'URRBMI']);
 
@@ -128,10 +129,9 @@ export const Encounter = z
     path: ['primary_dx_system'],
     message: 'primary diagnosis code and system come together',
   })
-  .refine((e) => e.class === 'inpatient' || e.discharge_disposition === null || e.class === 'ed', {
-    path: ['discharge_disposition'],
-    message: 'only inpatient and ED encounters have a discharge disposition',
-  });
+  // Discharge dispositions are allowed on any class: FHIR data carries hospice discharges on
+  // ambulatory encounters too (CMS122/CMS165 test decks), and the measures read them there.
+  ;
 export type Encounter = z.infer<typeof Encounter>;
 
 export const ObservationStatus = z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error']);
@@ -151,6 +151,8 @@ export const Observation = z
     value_code_system: CodeSystem.nullable().default(null),
     value_code: CodeValue.nullable().default(null),
     effective_time: IsoDateTime,
+    /** Start of an effective period (FHIR effectivePeriod.start); effective_time is its end (CQL latest()). */
+    effective_start: IsoDateTime.nullable().default(null),
     status: ObservationStatus,
     setting: ObservationSetting,
     encounter_id: Id.nullable(),

@@ -12,7 +12,7 @@ import { ageOn, type RecordAsOf } from './member-record.ts';
 export interface ClinicalSummary {
   asOf: string;
   age: number;
-  sex: 'M' | 'F';
+  sex: 'M' | 'F' | 'O' | 'U';
   chronic: Set<ChronicCondition>;
   complications: Set<Complication>;
   markers: Set<ConditionGroup>;

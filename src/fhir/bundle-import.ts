@@ -12,7 +12,7 @@
  *   {@link ImportOptions} (documented defaults);
  * - negated requests (`doNotPerform = true` on MedicationRequest / ServiceRequest, the R5
  *   DeviceRequest.doNotPerform modifier extension) have no contract field: they are dropped and counted;
- * - an Observation's effectivePeriod start is kept in the `observationPeriodStart` side map;
+ * - an Observation's effectivePeriod start is kept in `effective_start`;
  * - Encounter.class PRENC (pre-admission) has no contract class: mapped to `outpatient`, and
  *   observations linked to it get setting `inpatient` so CMS165 still excludes them.
  */
@@ -190,7 +190,6 @@ class PatientBuilder {
   procedures: Procedure[] = [];
   serviceRequests: ServiceRequest[] = [];
   medications: Medication[] = [];
-  periodStart = new Map<string, string>();
   /** Raw ActCode class of each encounter, kept for observation settings (PRENC has no contract class). */
   rawClass = new Map<string, string>();
   constructor(readonly member: Member) {}
@@ -225,11 +224,8 @@ export function importBundles(bundles: readonly unknown[], options: ImportOption
       problem('error', 'patient-missing-id-or-birthdate', r, id, 'Patient needs an id and a birthDate (age decides every measure population)');
       continue;
     }
-    const sex = r.gender === 'male' ? 'M' : r.gender === 'female' ? 'F' : null;
-    if (sex === null) {
-      problem('error', 'patient-sex-not-representable', r, id, `gender '${String(r.gender)}' has no contract value (Member.sex is M/F)`);
-      continue;
-    }
+    // FHIR AdministrativeGender: male, female, other, unknown (absent = unknown).
+    const sex = r.gender === 'male' ? 'M' : r.gender === 'female' ? 'F' : r.gender === 'other' ? 'O' : 'U';
     builders.set(
       id,
       new PatientBuilder({
@@ -495,7 +491,6 @@ export function importBundles(bundles: readonly unknown[], options: ImportOption
       procedures: b.procedures,
       serviceRequests: b.serviceRequests,
       medications: b.medications,
-      observationPeriodStart: b.periodStart,
     });
   }
   return { patients, problems, ignored };
@@ -524,7 +519,7 @@ function importObservation(r: Json, b: PatientBuilder, problem: ProblemSink): vo
   const categories: string[] = (r.category ?? []).flatMap((c: Json) => (c?.coding ?? []).map((x: Json) => String(x?.code)));
   const setting: Observation['setting'] = categories.includes('laboratory') ? 'lab' : 'other';
   const encounterId = referenceId(r.encounter);
-  const base = { member_id: pid, effective_time: effective, status, setting, encounter_id: encounterId };
+  const base = { member_id: pid, effective_time: effective, effective_start: effStart && effStart !== effective ? effStart : null, status, setting, encounter_id: encounterId };
   const components: Json[] = Array.isArray(r.component) ? r.component : [];
   const bpParts = components.filter((c) => (c?.code?.coding ?? []).some((x: Json) => codeSystemForUri(x?.system) === 'LOINC' && BP_COMPONENTS.has(x?.code)));
   if (bpParts.length > 0) {
@@ -543,7 +538,6 @@ function importObservation(r: Json, b: PatientBuilder, problem: ProblemSink): vo
         value_code: null,
         panel_id: id,
       });
-      if (effStart && effStart !== effective) b.periodStart.set(recId, effStart);
     }
     return;
   }
@@ -567,5 +561,4 @@ function importObservation(r: Json, b: PatientBuilder, problem: ProblemSink): vo
     value_code: coded?.code ?? null,
     panel_id: null,
   });
-  if (effStart && effStart !== effective) b.periodStart.set(id, effStart);
 }

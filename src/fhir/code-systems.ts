@@ -24,7 +24,7 @@ const BY_URI: ReadonlyMap<string, CodeSystem> = new Map<string, CodeSystem>([
   ...Object.entries(ALIASES),
 ]);
 
-/** The contract code system for a FHIR `system` URI, or null when Stratum has no such system (e.g. ICD-10-PCS). */
+/** The contract code system for a FHIR `system` URI, or null when Stratum has no such system. */
 export function codeSystemForUri(uri: string | undefined): CodeSystem | null {
   if (uri === undefined) return null;
   return BY_URI.get(uri) ?? BY_URI.get(uri.replace(/\/$/, '')) ?? null;

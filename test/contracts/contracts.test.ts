@@ -23,7 +23,7 @@ describe('v1 contracts', () => {
   const rules: [EntityName, Record<string, unknown>, string, string][] = [
     ['member', { member_id: '11010119900101123X' }, 'member_id', 'custom'],
     ['member', { birth_date: '1990-02-30x' }, 'birth_date', 'invalid_format'],
-    ['member', { sex: 'U' }, 'sex', 'invalid_value'],
+    ['member', { sex: 'X' }, 'sex', 'invalid_value'],
     ['member', { enrolled_to: '2019-12-31' }, 'enrolled_to', 'custom'],
     ['signup', { to_date: '2021-02-01' }, 'to_date', 'custom'],
     ['condition', { code_system: 'ICD10' }, 'code_system', 'invalid_value'],
@@ -34,7 +34,6 @@ describe('v1 contracts', () => {
     ['encounter', { end_time: '2025-02-01T00:00:00Z' }, 'end_time', 'custom'],
     ['encounter', { start_time: '2025-03-01 08:00' }, 'start_time', 'invalid_format'],
     ['encounter', { primary_dx_system: null }, 'primary_dx_system', 'custom'],
-    ['encounter', { class: 'outpatient', discharge_disposition: 'home' }, 'discharge_disposition', 'custom'],
     ['observation', { unit: null }, 'unit', 'custom'],
     ['observation', { value: Number.POSITIVE_INFINITY }, 'value', 'invalid_type'],
     ['observation', { setting: 'car' }, 'setting', 'invalid_value'],

@@ -44,7 +44,7 @@ describe('FHIR bundle import', () => {
     expect(p.encounters[1]).toMatchObject({ type_system: 'HCPCS', status: 'in-progress' });
     expect(p.conditions[0]).toMatchObject({ source: 'encounter', encounter_id: 'e1', onset_date: '2019-05-06', verification_status: 'refuted', clinical_status: 'active' });
     expect(p.observations[0]!.effective_time).toBe('2027-01-01T00:00:00.000Z');
-    expect(p.observationPeriodStart?.get('o2')).toBe('2026-12-31T00:00:00.000Z');
+    expect(p.observations.find((o) => o.observation_id === 'o2')!.effective_start).toBe('2026-12-31T00:00:00.000Z');
   });
 
   it('drops negated requests with a count, resolves medicationReference, reads supply duration', () => {
@@ -74,9 +74,8 @@ describe('FHIR bundle import', () => {
         { resourceType: 'Observation', id: 'o9', status: 'final', code: coding('http://loinc.org', '4548-4'), subject: ref('Patient', 'nobody'), effectiveDateTime: '2026-01-01' },
       ),
     ]);
-    expect(r.patients).toHaveLength(1);
+    expect(r.patients.map((x) => [x.member.member_id, x.member.sex])).toEqual([['p2', 'U'], ['p1', expect.any(String)]]);
     expect(r.problems.map((x) => [x.code, x.resourceId])).toEqual([
-      ['patient-sex-not-representable', 'p2'],
       ['encounter-unknown-class', 'e9'],
       ['condition-no-known-code', 'c9'],
       ['subject-not-found', 'o9'],
@@ -90,10 +89,10 @@ describe('ValueSet bundle loading', () => {
     const r = loadValueSets(
       bundle({
         resourceType: 'ValueSet', id: '1.2.3-20250101', url: 'http://cts.nlm.nih.gov/fhir/ValueSet/1.2.3',
-        expansion: { contains: [{ system: 'http://loinc.org', code: '4548-4' }, { system: 'http://www.nlm.nih.gov/research/umls/hcpcs', code: 'G0270' }, { system: 'http://www.cms.gov/Medicare/Coding/ICD10', code: '0TY00Z0' }] },
+        expansion: { contains: [{ system: 'http://loinc.org', code: '4548-4' }, { system: 'http://www.nlm.nih.gov/research/umls/hcpcs', code: 'G0270' }, { system: 'http://www.cms.gov/Medicare/Coding/ICD10', code: '0TY00Z0' }, { system: 'http://example.org/local', code: 'x' }] },
       }),
     );
-    expect([...r.valueSets.get('1.2.3')!]).toEqual(['LOINC|4548-4', 'HCPCS|G0270']);
+    expect([...r.valueSets.get('1.2.3')!]).toEqual(['LOINC|4548-4', 'HCPCS|G0270', 'ICD-10-PCS|0TY00Z0']);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'valueset-unknown-system', resourceId: '1.2.3' })]);
   });
 });

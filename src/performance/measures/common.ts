@@ -107,11 +107,10 @@ export function procedureDays(p: Procedure): DayInterval {
   return { from, to: p.performed_end === null ? from : dayOf(p.performed_end) };
 }
 
-/** An observation's effective interval: side-map start (FHIR effectivePeriod.start) to effective_time (its end). */
-export function observationDays(o: Observation, periodStart: ReadonlyMap<string, string> | undefined): DayInterval {
+/** An observation's effective interval: effective_start (FHIR effectivePeriod.start) to effective_time (its end). */
+export function observationDays(o: Observation): DayInterval {
   const to = dayOf(o.effective_time);
-  const start = periodStart?.get(o.observation_id);
-  return { from: start === undefined ? to : dayOf(start), to };
+  return { from: o.effective_start === null ? to : dayOf(o.effective_start), to };
 }
 
 const VERIFIED = new Set(['confirmed', 'unconfirmed', 'provisional', 'differential']);
@@ -185,7 +184,7 @@ function hasAssessmentOverlapping(p: PatientRecords, loinc: string, from: string
   for (const o of p.observations) {
     if (o.code_system !== 'LOINC' || o.code !== loinc || !COUNTED_RESULT_STATUSES.has(o.status)) continue;
     if (valueKey !== undefined && (o.value_code_system === null || keyOf(o.value_code_system, o.value_code!) !== valueKey)) continue;
-    if (overlaps(observationDays(o, p.observationPeriodStart), from, to)) return true;
+    if (overlaps(observationDays(o), from, to)) return true;
   }
   return false;
 }
@@ -238,7 +237,7 @@ export function frailtyReason(p: PatientRecords, vs: SharedValueSets, mp: Measur
   if (hasCondition(p, vs.frailtyDiagnosis, mp.startDay, mp.endDay)) return 'frailty.diagnosis';
   if (hasEncounterOverlapping(p, vs.frailtyEncounter, mp.startDay, mp.endDay)) return 'frailty.encounter';
   for (const o of p.observations)
-    if (!NOT_SYMPTOM_STATUSES.has(o.status) && vs.frailtySymptom.has(recordKey(o)) && overlaps(observationDays(o, p.observationPeriodStart), mp.startDay, mp.endDay))
+    if (!NOT_SYMPTOM_STATUSES.has(o.status) && vs.frailtySymptom.has(recordKey(o)) && overlaps(observationDays(o), mp.startDay, mp.endDay))
       return 'frailty.symptom';
   return null;
 }

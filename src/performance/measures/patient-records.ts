@@ -12,14 +12,6 @@ export interface PatientRecords {
   procedures: readonly Procedure[];
   serviceRequests: readonly ServiceRequest[];
   medications: readonly Medication[];
-  /**
-   * Side structure the v1 Observation contract cannot carry: the start of a FHIR
-   * `effectivePeriod` (observation_id -> ISO instant) when it differs from `effective_time`, which
-   * holds the period's end (CQL `effective.latest()`). The exclusions that ask whether an
-   * assessment's period *overlaps* the measurement period (palliative FACIT-Pal, hospice MDS,
-   * frailty symptom) need it; absent means the observation is a point in time.
-   */
-  observationPeriodStart?: ReadonlyMap<string, string>;
 }
 
 /** A value-set lookup: OID -> set of `system|code` keys (system = contract `CodeSystem`). */

@@ -78,6 +78,7 @@ CREATE TABLE observation (
   value_code_system text,
   value_code text,
   effective_time timestamptz NOT NULL,
+  effective_start timestamptz,
   status text NOT NULL,
   setting text NOT NULL,
   encounter_id text,

@@ -134,11 +134,10 @@ describe('CMS122 denominator exclusions', () => {
     const no = observation('45755-6', '2026-01-01', null, { value_code_system: 'SNOMED-CT', value_code: '373067005' });
     expect(pops(diabetic({ observations: [no] }))).toBe('1101');
   });
-  it('palliative: an assessment period overlapping the MP (side-map start) counts', () => {
+  it('palliative: an assessment period overlapping the MP (effective_start) counts', () => {
     const o = observation('71007-9', '2027-01-01T00:00:00.000Z', null);
     expect(pops(diabetic({ observations: [o] }))).toBe('1101');
-    const p = diabetic({ observations: [o] });
-    expect(pops({ ...p, observationPeriodStart: new Map([[o.observation_id, '2026-12-31T00:00:00.000Z']]) })).toBe('1110');
+    expect(pops(diabetic({ observations: [{ ...o, effective_start: '2026-12-31T00:00:00.000Z' }] }))).toBe('1110');
     expect(pops(diabetic({ observations: [observation('71007-9', '2026-03-01', null, { status: 'entered-in-error' })] }))).toBe('1101');
     expect(pops(diabetic({ procedures: [procedure(CODES.palliativeIntervention, '2026-03-01')] }))).toBe('1110');
   });

@@ -24,7 +24,7 @@ export function condition(code: string, onset: string, extra: Partial<Condition>
 export function observation(code: string, time: string, value: number | null, extra: Partial<Observation> = {}): Observation {
   return {
     observation_id: nextId('obs'), member_id: 'p1', code_system: 'LOINC', code, value, unit: value === null ? null : '%', value_code_system: null, value_code: null,
-    effective_time: time.length === 10 ? `${time}T10:00:00.000Z` : time, status: 'final', setting: 'clinic', encounter_id: null, panel_id: null, ...extra,
+    effective_time: time.length === 10 ? `${time}T10:00:00.000Z` : time, effective_start: null, status: 'final', setting: 'clinic', encounter_id: null, panel_id: null, ...extra,
   };
 }
 

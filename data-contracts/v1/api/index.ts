@@ -1,0 +1,3 @@
+/** Generic HTTP API contracts (error body, pagination) shared by every v1 route. */
+export * from './errors.ts';
+export * from './pagination.ts';
