@@ -1,0 +1,149 @@
+/**
+ * Learner choice and honest evaluation, the same for synthetic tasks and real datasets:
+ * 1. every candidate learner is scored by k-fold cross-validation on the training rows only
+ *    (grouped by member where a member has several rows);
+ * 2. the best cross-validated AUC wins; its out-of-fold predictions fit the calibrator, and the
+ *    learner is refitted on all training rows, so the served probability is the calibrated one;
+ * 3. the test rows are scored once, by that chosen calibrated model.
+ */
+import { performance } from 'node:perf_hooks';
+import { createCalibrator, type CalibrationMethod } from '../src/models/calibration/calibrator.ts';
+import { CalibratedModel } from '../src/models/calibration/calibrated-model.ts';
+import { aucScore, brierScore, evaluateBinary, type BinaryEvaluation } from '../src/models/evaluation/metrics.ts';
+import { groupKFold, stratifiedKFold, takeEntries, takeRows, type Split } from '../src/models/evaluation/splits.ts';
+import { evaluateSubgroups, type SubgroupEvaluation, type SubgroupLimits } from '../src/models/evaluation/subgroups.ts';
+import { createLearner, type LearnerKind } from '../src/models/learners/index.ts';
+import type { FeatureMatrix } from '../src/models/risk-model.ts';
+
+export interface TrainingTable {
+  X: FeatureMatrix;
+  y: Uint8Array;
+  /** Group of each row (member or patient id): folds never split a group. */
+  groups?: readonly string[];
+  /** Subgroup keys per row for fairness checks, e.g. { sex: [...], age_band: [...] }. */
+  subgroups?: Record<string, readonly string[]>;
+  /** The generator's true probability per row (synthetic data only): the AUC ceiling. */
+  trueProbability?: Float64Array;
+}
+
+export interface Candidate {
+  learner: LearnerKind;
+  params?: Record<string, unknown>;
+}
+
+export interface SelectionOptions {
+  candidates: Candidate[];
+  /** Row indices of the test part (a dataset's published rows or a seeded split). */
+  testRows: ArrayLike<number>;
+  folds?: number;
+  seed?: number;
+  calibration?: CalibrationMethod;
+  subgroupLimits?: SubgroupLimits;
+  onProgress?: (message: string, fraction: number) => void;
+}
+
+export interface CandidateResult {
+  learner: LearnerKind;
+  params: Record<string, unknown>;
+  cvAuc: number;
+  /** Per-fold AUCs, to see the spread. */
+  foldAucs: number[];
+  cvBrier: number;
+  cvSeconds: number;
+}
+
+export interface SelectionResult {
+  chosen: CandidateResult;
+  candidates: CandidateResult[];
+  model: CalibratedModel;
+  fitSeconds: number;
+  trainRows: number;
+  test: BinaryEvaluation;
+  testProbabilities: Float64Array;
+  subgroups: Record<string, SubgroupEvaluation>;
+  /** AUC of the true probabilities on the test rows (synthetic data). */
+  ceilingAuc?: number;
+  /** Test metrics of every candidate refitted on all training rows (for the comparison table; not used to choose). */
+  candidateTest?: { learner: LearnerKind; auc: number; brier: number }[];
+}
+
+function complement(n: number, rows: ArrayLike<number>): Uint32Array {
+  const inTest = new Uint8Array(n);
+  for (let i = 0; i < rows.length; i++) inTest[rows[i]!] = 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!inTest[i]) out.push(i);
+  return Uint32Array.from(out);
+}
+
+/** Cross-validate one candidate; returns its out-of-fold predictions as well. */
+async function crossValidate(c: Candidate, X: FeatureMatrix, y: Uint8Array, folds: Split[], seed: number): Promise<{ result: CandidateResult; oof: Float64Array }> {
+  const started = performance.now();
+  const oof = new Float64Array(y.length);
+  const foldAucs: number[] = [];
+  for (const [k, fold] of folds.entries()) {
+    const model = await createLearner(c.learner, c.params ?? {}).fit(takeRows(X, fold.train), takeEntries(y, fold.train), { seed: seed + k });
+    const p = model.predictProba(takeRows(X, fold.test));
+    fold.test.forEach((row, i) => (oof[row] = p[i]!));
+    foldAucs.push(aucScore(p, takeEntries(y, fold.test)));
+  }
+  return {
+    result: {
+      learner: c.learner,
+      params: c.params ?? {},
+      cvAuc: aucScore(oof, y),
+      foldAucs,
+      cvBrier: brierScore(oof, y),
+      cvSeconds: (performance.now() - started) / 1000,
+    },
+    oof,
+  };
+}
+
+export async function selectAndEvaluate(table: TrainingTable, options: SelectionOptions): Promise<SelectionResult> {
+  const seed = options.seed ?? 42;
+  const n = table.y.length;
+  const trainRows = complement(n, options.testRows);
+  const testRows = Uint32Array.from(options.testRows as ArrayLike<number>);
+  const Xtrain = takeRows(table.X, trainRows);
+  const ytrain = takeEntries(table.y, trainRows);
+  const k = options.folds ?? 5;
+  const folds = table.groups
+    ? groupKFold(ytrain, Array.from(trainRows, (r) => table.groups![r]!), k, seed)
+    : stratifiedKFold(ytrain, k, seed);
+
+  const progress = options.onProgress ?? (() => {});
+  const results: { result: CandidateResult; oof: Float64Array }[] = [];
+  for (const [i, c] of options.candidates.entries()) {
+    progress(`cross-validating ${c.learner}`, i / (options.candidates.length + 1));
+    results.push(await crossValidate(c, Xtrain, ytrain, folds, seed));
+  }
+  const best = results.reduce((a, b) => (b.result.cvAuc > a.result.cvAuc ? b : a));
+
+  progress(`fitting ${best.result.learner} on all ${trainRows.length} training rows`, options.candidates.length / (options.candidates.length + 1));
+  const started = performance.now();
+  const base = await createLearner(best.result.learner, best.result.params).fit(Xtrain, ytrain, { seed });
+  const fitSeconds = (performance.now() - started) / 1000;
+  const calibrator = createCalibrator(options.calibration ?? 'isotonic');
+  calibrator.fit(best.oof, ytrain);
+  const model = CalibratedModel.fromFitted(base, calibrator);
+
+  // The test rows are scored once, by the chosen calibrated model.
+  const Xtest = takeRows(table.X, testRows);
+  const ytest = takeEntries(table.y, testRows);
+  const testProbabilities = model.predictProba(Xtest);
+  const subgroups: Record<string, SubgroupEvaluation> = {};
+  for (const [name, keys] of Object.entries(table.subgroups ?? {}))
+    subgroups[name] = evaluateSubgroups(testProbabilities, ytest, Array.from(testRows, (r) => keys[r]!), options.subgroupLimits);
+  progress('done', 1);
+  return {
+    chosen: best.result,
+    candidates: results.map((r) => r.result),
+    model,
+    fitSeconds,
+    trainRows: trainRows.length,
+    test: evaluateBinary(testProbabilities, ytest),
+    testProbabilities,
+    subgroups,
+    ceilingAuc: table.trueProbability ? aucScore(takeEntries(table.trueProbability, testRows), ytest) : undefined,
+  };
+}
