@@ -1,0 +1,895 @@
+/**
+ * One synthetic member's five years, simulated from that member's own seeded random stream and
+ * written straight into CSV text. Pure: no I/O, no shared mutable state beyond the output
+ * buffers and the institution case-mix tallies, so members are independent and generation is
+ * streamable and deterministic. Rows are built by string concatenation in contract column order
+ * (no per-row objects, no zod) because this is the hot path: tens of millions of rows.
+ *
+ * The causal story (what the models downstream should rediscover):
+ * - chronic prevalence at the window start from age, BMI, family history, sex (DOMAIN.md
+ *   baselines: hypertension ~27%, diabetes ~11% of adults);
+ * - onset of hypertension, diabetes and CHD as constant hazards from age, BMI, family history,
+ *   smoking, usual SBP and fasting glucose, so the true 3-year probability is exact;
+ * - control at each reading from the patient's severity and adherence and the institution's true
+ *   quality effect on the log-odds scale;
+ * - admissions from age, chronic count and severity; 30-day readmission from age, comorbidity
+ *   count, prior admissions, length of stay, discharge disposition and control status.
+ */
+import { ENTITY_NAMES, LOINC, type EntityName } from '../../data-contracts/v1/index.ts';
+import { hashString, Rng } from '../lib/random.ts';
+import { dayOf, isoDate, isoDateTime, isoMonth, monthIndexOf, TIME_SLOTS, yearOf } from './calendar.ts';
+import { contractColumns } from './csv.ts';
+import type { InstitutionPlan } from './institutions.ts';
+import { ACUTE_DX, AGE_BANDS, ANTIHYPERTENSIVES, ATC, DX, PROCEDURE, REGIONS, VISIT } from './reference.ts';
+import { FILE_INDEX as F, type DefectClass, type RowBuffers } from './rows.ts';
+
+/** Settings shared by every member of one run. */
+export interface SimulationSettings {
+  seed: number;
+  /** Share of rows given an injected defect (0 = clean). */
+  defectRate: number;
+  startDay: number;
+  endDay: number;
+  /** Index date of the onset outcomes: the start of the window's second year. */
+  onsetIndexDay: number;
+  /** End (exclusive) of the 3-year onset horizon. */
+  onsetHorizonEndDay: number;
+  institutions: InstitutionPlan[];
+  /** Institution indices per region. */
+  regionInstitutions: number[][];
+  /** Share of HbA1c results reported (correctly) in mmol/mol. */
+  hba1cMmolShare: number;
+}
+
+/** Running case-mix tallies per institution, for the ground truth. */
+export interface CaseMixTally {
+  members: number;
+  ageSum: number;
+  chronic: number;
+  severitySum: number;
+  rural: number;
+}
+
+/** Build the run-wide settings for a window of calendar years. */
+export function simulationSettings(seed: number, defectRate: number, startYear: number, endYear: number, institutions: InstitutionPlan[]): SimulationSettings {
+  const regionInstitutions: number[][] = REGIONS.map(() => []);
+  for (const inst of institutions) regionInstitutions[inst.regionIndex]!.push(inst.index);
+  return {
+    seed,
+    defectRate,
+    startDay: dayOf(startYear, 1, 1),
+    endDay: dayOf(endYear, 12, 31),
+    onsetIndexDay: dayOf(startYear + 1, 1, 1),
+    onsetHorizonEndDay: dayOf(startYear + 4, 1, 1),
+    institutions,
+    regionInstitutions,
+    hba1cMmolShare: 0.04,
+  };
+}
+
+/** The member's own random stream: derived from the seed and member number alone. */
+export function memberRng(seed: number, memberNumber: number, stream = 'member'): Rng {
+  return new Rng((hashString(`${stream}:${seed}:${memberNumber}`) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const money = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+const DAYS_PER_YEAR = 365.25;
+
+// Condition slots.
+const HTN = 0, DM = 1, CHD = 2, STROKE = 3, HF = 4, CKD = 5, COPD = 6, RETINO = 7, NEURO = 8, PAD = 9;
+const CONDITION_CODES = [DX.hypertension, DX.diabetes, DX.chd, DX.stroke, DX.heartFailure, DX.ckd3, DX.copd, DX.diabetesRetinopathy, DX.diabetesNeuropathy, DX.pad];
+const CHRONIC_SLOTS = [HTN, DM, CHD, STROKE, HF, CKD, COPD];
+const NEVER = Number.POSITIVE_INFINITY;
+
+// Claim categories in ClaimCategory order.
+const C_INPATIENT = 0, C_OUTPATIENT = 1, C_ED = 2, C_PHARMACY = 3, C_PRIMARY = 4, C_OTHER = 5;
+const CLAIM_CATEGORIES = ['inpatient', 'outpatient', 'ed', 'pharmacy', 'primary-care', 'other'];
+
+/** Daily cost (CNY) of each drug, for pharmacy claims. */
+const DAILY_COST: Record<string, number> = {
+  [ATC.losartan]: 2.5, [ATC.enalapril]: 0.8, [ATC.amlodipine]: 1.5, [ATC.hydrochlorothiazide]: 0.3, [ATC.metoprolol]: 1.0,
+  [ATC.metformin]: 1.2, [ATC.glimepiride]: 1.5, [ATC.insulinGlargine]: 8, [ATC.atorvastatin]: 2, [ATC.aspirin]: 0.3, [ATC.amoxicillin]: 3,
+};
+
+const DISPOSITIONS = ['home', 'home-health', 'skilled-nursing', 'rehab', 'transfer-acute', 'left-against-advice', 'other'] as const;
+const DISPOSITION_WEIGHTS = [0.8, 0.05, 0.04, 0.03, 0.02, 0.03, 0.03];
+/** Log-odds added to readmission risk by where the patient went. */
+const DISPOSITION_READMIT: Record<string, number> = { home: 0, 'home-health': 0.3, 'skilled-nursing': 0.5, rehab: 0.2, 'transfer-acute': 0.2, 'left-against-advice': 0.8, other: 0.1 };
+
+const ageBandWeights = (rurality: number) => AGE_BANDS.map((b) => b.share * (b.lo >= 50 ? 1 + 0.25 * rurality : b.lo < 40 ? 1 - 0.2 * rurality : 1));
+const AGE_WEIGHTS_BY_REGION = REGIONS.map((r) => ageBandWeights(r.rurality));
+const REGION_WEIGHTS = REGIONS.map((r) => r.weight);
+
+/**
+ * The column order the row builders below write, per file. Checked against the contracts when a
+ * run starts (`assertColumnsMatchContracts`), so a contract change fails loudly instead of
+ * shifting values into the wrong columns.
+ */
+export const SIMULATION_COLUMNS: Record<EntityName, string> = {
+  institution: 'institution_id,name,level,region',
+  practitioner: 'practitioner_id,institution_id,department',
+  member: 'member_id,birth_date,sex,region,insurance_scheme,enrolled_from,enrolled_to,deceased_date',
+  signup: 'signup_id,member_id,practitioner_id,institution_id,from_date,to_date',
+  encounter: 'encounter_id,member_id,class,type_system,type_code,status,start_time,end_time,institution_id,facility_level,practitioner_id,primary_dx_system,primary_dx_code,discharge_disposition,planned',
+  condition: 'condition_id,member_id,code_system,code,onset_date,abatement_date,verification_status,clinical_status,source,encounter_id,recorded_date',
+  observation: 'observation_id,member_id,code_system,code,value,unit,value_code_system,value_code,effective_time,effective_start,status,setting,encounter_id,panel_id',
+  procedure: 'procedure_id,member_id,code_system,code,performed_start,performed_end,status,encounter_id',
+  service_request: 'request_id,member_id,code_system,code,authored_time,status,intent,kind',
+  medication: 'medication_id,member_id,code_system,code,start_date,days_supplied,prescriber_id,status',
+  claim_cost: 'claim_id,member_id,month,category,institution_id,amount',
+  lifestyle: 'lifestyle_id,member_id,recorded_date,smoking,family_history_hypertension,family_history_diabetes,family_history_chd,physical_activity',
+};
+
+/** Thrown when the data contracts' columns differ from what the simulation writes. */
+export class ContractDriftError extends Error {
+  readonly code = 'CONTRACT_DRIFT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractDriftError';
+  }
+}
+
+/** Refuse to run when any contract's columns differ from the simulation's row builders. */
+export function assertColumnsMatchContracts(): void {
+  for (const entity of ENTITY_NAMES) {
+    const contract = contractColumns(entity).join(',');
+    if (contract !== SIMULATION_COLUMNS[entity])
+      throw new ContractDriftError(`the ${entity} contract has columns ${contract} but the generator writes ${SIMULATION_COLUMNS[entity]}; update src/generator/member-simulation.ts`);
+  }
+}
+
+/** Simulate member number `n` (1-based) and append every row it produces to `out`. */
+export function simulateMember(s: SimulationSettings, n: number, out: RowBuffers, tallies: CaseMixTally[]): void {
+  new MemberSimulation(s, n, out).run(tallies);
+}
+
+class MemberSimulation {
+  private readonly rng: Rng;
+  private readonly drng: Rng | null;
+  private readonly id: string;
+  private seq = 0;
+  // demographics
+  private birthDay = 0;
+  private age = 0;
+  private male = false;
+  private rurality = 0;
+  private home!: InstitutionPlan;
+  private hospital!: InstitutionPlan;
+  private activeStart = 0;
+  private activeEnd = 0;
+  private deathDay = NEVER;
+  // risk factors
+  private bmi = 0;
+  private smoking: 'never' | 'former' | 'current' = 'never';
+  private fhHtn = false;
+  private fhDm = false;
+  private fhChd = false;
+  private usualSbp = 0;
+  private usualDbp = 0;
+  private usualFpg = 0;
+  private severity = 0;
+  private adherence = 0;
+  private htnControl = 0;
+  private dmControl = 0;
+  private readonly onset: number[] = new Array<number>(10).fill(NEVER);
+  private signedInstitution: InstitutionPlan | null = null;
+  private signedPractitioner = '';
+  private signupDay = NEVER;
+  // claims accumulation: month x category
+  private monthBase = 0;
+  private claimAmounts!: Float64Array;
+  private claimInstitution!: Int16Array;
+  private expectedByYear!: Float64Array;
+
+  constructor(
+    private readonly s: SimulationSettings,
+    private readonly n: number,
+    private readonly out: RowBuffers,
+  ) {
+    this.rng = memberRng(s.seed, n);
+    this.drng = s.defectRate > 0 ? memberRng(s.seed, n, 'defect') : null;
+    this.id = `M${n}`;
+  }
+
+  run(tallies: CaseMixTally[]): void {
+    this.demographics();
+    this.riskFactors();
+    this.conditions();
+    this.enrolmentAndDeath();
+    const months = monthIndexOf(this.s.endDay) - monthIndexOf(this.s.startDay) + 1;
+    this.monthBase = monthIndexOf(this.s.startDay);
+    this.claimAmounts = new Float64Array(months * 6);
+    this.claimInstitution = new Int16Array(months * 6);
+    this.expectedByYear = new Float64Array(yearOf(this.s.endDay) - yearOf(this.s.startDay) + 1);
+    this.writeMember();
+    if (this.activeStart <= this.activeEnd) {
+      this.signup();
+      this.problemList();
+      this.onsetOutcomes();
+      this.screeningAndAcute();
+      this.chronicCare();
+      this.hospitalCare();
+      this.backgroundClaims();
+      this.writeClaims();
+    }
+    const t = tallies[this.home.index]!;
+    t.members++;
+    t.ageSum += this.age;
+    t.rural += this.rurality;
+    if (this.isChronicBy(this.s.endDay)) {
+      t.chronic++;
+      t.severitySum += this.severity;
+    }
+  }
+
+  // ---------------------------------------------------------------- member
+  private demographics(): void {
+    const r = this.rng;
+    const regionIndex = REGIONS.indexOf(r.weighted(REGIONS, REGION_WEIGHTS));
+    this.rurality = REGIONS[regionIndex]!.rurality;
+    const band = r.weighted(AGE_BANDS, AGE_WEIGHTS_BY_REGION[regionIndex]!);
+    this.age = band.lo + r.next() * (band.lo === 18 ? 2 : band.lo >= 90 ? 8 : 5);
+    this.birthDay = this.s.startDay - Math.floor(this.age * DAYS_PER_YEAR) - 1;
+    this.male = r.bernoulli(0.515 - 0.004 * Math.max(0, this.age - 60));
+    const insts = this.s.regionInstitutions[regionIndex]!;
+    this.hospital = this.s.institutions[insts[0]!]!;
+    // Most people's usual source of care is a primary institution; some use the county hospital.
+    const homeIndex = r.bernoulli(0.15) ? insts[0]! : insts[1 + r.int(0, insts.length - 2)]!;
+    this.home = this.s.institutions[homeIndex]!;
+  }
+
+  private riskFactors(): void {
+    const r = this.rng;
+    this.bmi = clamp(r.normal(23.4 + 0.03 * (this.age - 45) - 0.4 * this.rurality, 3.4), 15, 45);
+    const u = r.next();
+    this.smoking = this.male ? (u < 0.46 ? 'current' : u < 0.58 ? 'former' : 'never') : u < 0.025 ? 'current' : u < 0.035 ? 'former' : 'never';
+    this.fhHtn = r.bernoulli(0.3);
+    this.fhDm = r.bernoulli(0.14);
+    this.fhChd = r.bernoulli(0.11);
+    this.usualSbp = clamp(r.normal(114 + 0.3 * (this.age - 40) + 0.9 * (this.bmi - 23.4) + (this.male ? 3 : 0), 8), 95, 139);
+    this.usualDbp = clamp(0.5 * this.usualSbp + r.normal(14, 5), 55, 89);
+    this.usualFpg = clamp(r.normal(5.0 + 0.008 * (this.age - 40) + 0.07 * (this.bmi - 23.4), 0.45), 3.9, 6.9);
+    // severity: standard normal around the institution's case mix; adherence skewed high.
+    this.severity = r.normal(this.home.severityShift, 1);
+    this.adherence = Math.pow(r.next(), 0.7);
+  }
+
+  private conditions(): void {
+    const r = this.rng;
+    const a = this.age - 55;
+    const smoke = this.smoking === 'current' ? 1 : 0;
+    const sev = this.severity;
+    const prevalentOnset = () => this.s.startDay - 30 - Math.floor(r.next() * Math.min(3650, Math.max(60, (this.age - 18) * DAYS_PER_YEAR)));
+    const htn = r.bernoulli(sigmoid(-1.2 + 0.07 * a + 0.1 * (this.bmi - 23.4) + 0.5 * (this.fhHtn ? 1 : 0) + (this.male ? 0.15 : 0)));
+    if (htn) this.onset[HTN] = prevalentOnset();
+    const dm = r.bernoulli(sigmoid(-2.6 + 0.045 * a + 0.11 * (this.bmi - 23.4) + 0.7 * (this.fhDm ? 1 : 0) + 0.5 * (htn ? 1 : 0)));
+    if (dm) this.onset[DM] = prevalentOnset();
+    const h = htn ? 1 : 0, d = dm ? 1 : 0;
+    if (r.bernoulli(sigmoid(-4.3 + 0.07 * a + 0.9 * h + 0.7 * d + 0.5 * smoke + 0.5 * (this.fhChd ? 1 : 0) + 0.3 * sev))) this.onset[CHD] = prevalentOnset();
+    if (r.bernoulli(sigmoid(-4.7 + 0.07 * a + 1.0 * h + 0.5 * d + 0.3 * sev))) this.onset[STROKE] = prevalentOnset();
+    const chd = this.onset[CHD]! < NEVER ? 1 : 0;
+    if (r.bernoulli(sigmoid(-5.6 + 0.08 * a + 0.8 * h + 1.2 * chd + 0.3 * sev))) this.onset[HF] = prevalentOnset();
+    if (r.bernoulli(sigmoid(-5.0 + 0.06 * a + 0.8 * h + 1.2 * d + 0.4 * sev))) this.onset[CKD] = prevalentOnset();
+    if (r.bernoulli(sigmoid(-4.4 + 0.06 * a + 1.3 * smoke))) this.onset[COPD] = prevalentOnset();
+    if (dm && r.bernoulli(sigmoid(-1.9 + 0.5 * sev + 0.02 * a))) this.onset[RETINO] = prevalentOnset();
+    if (dm && r.bernoulli(sigmoid(-2.1 + 0.5 * sev + 0.02 * a))) this.onset[NEURO] = prevalentOnset();
+    if (r.bernoulli(sigmoid(-4.6 + 0.05 * a + 0.8 * d + 0.6 * smoke + 0.3 * sev))) this.onset[PAD] = prevalentOnset();
+    // Incident hypertension, diabetes, CHD: constant hazards from the window start.
+    const window = (this.s.endDay - this.s.startDay) / DAYS_PER_YEAR;
+    for (const slot of [HTN, DM, CHD]) {
+      if (this.onset[slot]! < NEVER) continue;
+      const rate = this.onsetHazard(slot);
+      const t = -Math.log(1 - r.next()) / rate;
+      if (t < window) this.onset[slot] = this.s.startDay + Math.floor(t * DAYS_PER_YEAR);
+    }
+    // Control propensities: severity and adherence of the patient, quality of the institution.
+    const q = this.home.qualityEffect;
+    this.htnControl = -0.75 + q + 1.3 * (this.adherence - 0.6) - 0.55 * sev + r.normal(0, 0.6);
+    this.dmControl = -0.25 + q + 1.3 * (this.adherence - 0.6) - 0.55 * sev + r.normal(0, 0.6);
+  }
+
+  /**
+   * Yearly onset hazard, from the risk factors DOMAIN.md names for onset prediction (age, BMI,
+   * family history, smoking, SBP, fasting glucose) as of the window start.
+   */
+  private onsetHazard(slot: number): number {
+    const smoke = this.smoking === 'current' ? 1 : 0;
+    if (slot === HTN)
+      return Math.exp(-4.55 + 0.035 * (this.age - 45) + 0.07 * (this.bmi - 23.4) + 0.45 * (this.fhHtn ? 1 : 0) + 0.15 * smoke + 0.05 * (this.usualSbp - 120));
+    if (slot === DM)
+      return Math.exp(-5.65 + 0.03 * (this.age - 45) + 0.1 * (this.bmi - 23.4) + 0.6 * (this.fhDm ? 1 : 0) + 1.3 * (this.usualFpg - 5.2));
+    const htn = this.onset[HTN]! < this.s.startDay ? 1 : 0;
+    const dm = this.onset[DM]! < this.s.startDay ? 1 : 0;
+    return Math.exp(-6.5 + 0.06 * (this.age - 55) + 0.6 * htn + 0.5 * dm + 0.5 * smoke + 0.4 * (this.fhChd ? 1 : 0) + 0.02 * (this.usualSbp - 120));
+  }
+
+  private enrolmentAndDeath(): void {
+    const r = this.rng;
+    const adultDay = this.birthDay + Math.ceil(18 * DAYS_PER_YEAR);
+    const span = this.s.endDay - this.s.startDay;
+    let enrolFrom: number;
+    if (r.bernoulli(0.9)) enrolFrom = Math.max(adultDay, this.s.startDay - r.int(1, 15 * 365));
+    else enrolFrom = this.s.startDay + r.int(0, span - 30);
+    let enrolTo = r.bernoulli(0.07) ? Math.max(enrolFrom, this.s.startDay) + r.int(30, span) : NEVER;
+    if (enrolTo > this.s.endDay) enrolTo = NEVER;
+    // Death: yearly Gompertz hazard, raised by chronic disease.
+    let chronic = 0;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! < this.s.startDay) chronic++;
+    for (let y = yearOf(this.s.startDay); y <= yearOf(this.s.endDay); y++) {
+      const age = this.age + (y - yearOf(this.s.startDay));
+      const hazard = Math.exp(-10.3 + 0.087 * age + 0.25 * chronic);
+      if (r.bernoulli(hazard)) {
+        this.deathDay = dayOf(y, 1, 1) + r.int(0, 364);
+        break;
+      }
+    }
+    if (this.deathDay < enrolFrom || this.deathDay > this.s.endDay) this.deathDay = NEVER;
+    if (this.deathDay < enrolTo) enrolTo = this.deathDay;
+    this.activeStart = Math.max(enrolFrom, this.s.startDay);
+    this.activeEnd = Math.min(enrolTo, this.s.endDay);
+    this.enrolFrom = enrolFrom;
+    this.enrolTo = enrolTo;
+  }
+  private enrolFrom = 0;
+  private enrolTo = NEVER;
+
+  private writeMember(): void {
+    const region = REGIONS[this.home.regionIndex]!.name;
+    const scheme = this.rng.bernoulli(clamp(0.58 - 0.5 * this.rurality - (this.age > 70 ? 0.1 : 0), 0.05, 0.9)) ? 'UEBMI' : 'URRBMI';
+    this.put(F.member, this.id,
+      this.id + ',' + isoDate(this.birthDay) + ',' + (this.male ? 'M' : 'F') + ',' + region + ',' + scheme + ',' + isoDate(this.enrolFrom) + ',' +
+        (this.enrolTo < NEVER ? isoDate(this.enrolTo) : '') + ',' + (this.deathDay < NEVER ? isoDate(this.deathDay) : '') + '\n', false);
+  }
+
+  private isChronicBy(day: number): boolean {
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) return true;
+    return false;
+  }
+
+  private chronicStart(): number {
+    let first = NEVER;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! < first) first = this.onset[slot]!;
+    return first;
+  }
+
+  // ---------------------------------------------------------------- sign-up and problem list
+  private signup(): void {
+    const r = this.rng;
+    const chronicStart = this.chronicStart();
+    const chronic = chronicStart <= this.activeEnd;
+    if (!r.bernoulli(chronic ? 0.86 : this.age >= 65 ? 0.6 : 0.32)) return;
+    let from: number;
+    if (chronic && chronicStart > this.s.startDay) from = chronicStart + r.int(0, 120);
+    else from = Math.max(this.enrolFrom, this.s.startDay - 3 * 365) + r.int(0, chronic ? 900 : 1400);
+    from = Math.max(from, this.enrolFrom);
+    if (from > this.activeEnd) return;
+    const inst = this.home;
+    const doctor = inst.practitioners[inst.familyDoctors[r.int(0, inst.familyDoctors.length - 1)]!]!;
+    this.signedInstitution = inst;
+    this.signedPractitioner = doctor.id;
+    this.signupDay = from;
+    const to = this.enrolTo < NEVER ? isoDate(this.enrolTo) : '';
+    const id = `S${this.n}-1`;
+    this.put(F.signup, id, id + ',' + this.id + ',' + doctor.id + ',' + inst.id + ',' + isoDate(from) + ',' + to + '\n');
+    this.lifestyle(Math.max(from, this.activeStart));
+  }
+
+  private problemList(): void {
+    for (let slot = 0; slot < CONDITION_CODES.length; slot++) {
+      const onset = this.onset[slot]!;
+      if (onset > this.activeEnd) continue;
+      this.problem(CONDITION_CODES[slot]!, onset);
+      if (slot === CKD && this.onset[DM]! <= this.activeEnd) this.problem(DX.diabetesNephropathy, onset);
+    }
+    if (this.onset[DM]! > this.activeEnd && this.usualFpg >= 6.1 && this.rng.bernoulli(0.35)) this.problem(DX.prediabetes, this.activeStart + this.rng.int(0, Math.max(0, this.activeEnd - this.activeStart)));
+    if (this.onset[HTN]! > this.activeEnd && this.usualSbp >= 130 && this.rng.bernoulli(0.25)) this.problem(DX.elevatedBp, this.activeStart + this.rng.int(0, Math.max(0, this.activeEnd - this.activeStart)));
+  }
+
+  private problem(code: string, onset: number): void {
+    const id = `C${this.n}-${++this.seq}`;
+    const recorded = Math.max(onset, this.activeStart);
+    this.put(F.condition, id, id + ',' + this.id + ',ICD-10-CN,' + code + ',' + isoDate(onset) + ',,confirmed,active,problem-list,,' + isoDate(recorded) + '\n');
+  }
+
+  private encounterDx(code: string, day: number, encounterId: string): void {
+    const id = `C${this.n}-${++this.seq}`;
+    this.put(F.condition, id, id + ',' + this.id + ',ICD-10-CN,' + code + ',' + isoDate(day) + ',,confirmed,active,encounter,' + encounterId + ',' + isoDate(day) + '\n');
+  }
+
+  private lifestyle(day: number): void {
+    const r = this.rng;
+    const id = `L${this.n}-${++this.seq}`;
+    const activity = r.bernoulli(0.1) ? '' : this.age > 65 || this.bmi > 28 ? (r.bernoulli(0.5) ? 'low' : 'moderate') : r.pick(['low', 'moderate', 'moderate', 'high']);
+    this.put(F.lifestyle, id, id + ',' + this.id + ',' + isoDate(day) + ',' + this.smoking + ',' + this.fhHtn + ',' + this.fhDm + ',' + this.fhChd + ',' + activity + '\n');
+  }
+
+  // ---------------------------------------------------------------- ground truth: onset
+  private onsetOutcomes(): void {
+    const index = this.s.onsetIndexDay;
+    if (this.activeStart > index || this.activeEnd < index) return;
+    const horizon = this.s.onsetHorizonEndDay - index;
+    const censored = this.activeEnd < this.s.onsetHorizonEndDay - 1 ? 1 : 0;
+    const names = ['onset-hypertension', 'onset-diabetes', 'onset-chd'];
+    [HTN, DM, CHD].forEach((slot, k) => {
+      if (this.onset[slot]! < index) return;
+      const p = 1 - Math.exp(-this.onsetHazard(slot) * (horizon / DAYS_PER_YEAR));
+      const realised = this.onset[slot]! < this.s.onsetHorizonEndDay && this.onset[slot]! <= this.activeEnd ? 1 : 0;
+      this.out.add(F.outcomes, this.id + ',' + names[k] + ',,' + isoDate(index) + ',' + horizon + ',' + p.toFixed(5) + ',' + realised + ',' + censored + '\n');
+    });
+  }
+
+  // ---------------------------------------------------------------- encounters and readings
+  private encounter(cls: string, typeSystem: string, typeCode: string, day: number, endDay: number, inst: InstitutionPlan | null, practitioner: string, dx: string, disposition: string, planned = false): string {
+    const id = `E${this.n}-${++this.seq}`;
+    const slot = this.rng.int(0, TIME_SLOTS - 1);
+    const start = isoDateTime(day, slot);
+    const end = endDay === day ? isoDateTime(day, Math.min(TIME_SLOTS - 1, slot + 2)) : isoDateTime(endDay, this.rng.int(0, TIME_SLOTS - 1));
+    const level = inst ? inst.level : 'tertiary';
+    this.put(F.encounter, id,
+      id + ',' + this.id + ',' + cls + ',' + typeSystem + ',' + typeCode + ',finished,' + start + ',' + end + ',' + (inst ? inst.id : '') + ',' + level + ',' + practitioner + ',' +
+        (dx ? 'ICD-10-CN,' + dx : ',') + ',' + disposition + ',' + planned + '\n');
+    return id;
+  }
+
+  private doctorAt(inst: InstitutionPlan): string {
+    if (this.signedInstitution === inst && this.rng.bernoulli(0.8)) return this.signedPractitioner;
+    return inst.practitioners[this.rng.int(0, inst.practitioners.length - 1)]!.id;
+  }
+
+  /** One observation row. `kind` selects which defect classes can apply. */
+  private obs(code: string, value: number, unit: string, day: number, setting: string, encounterId: string, kind: 'hba1c' | 'bmi' | 'plain' = 'plain'): void {
+    const id = `O${this.n}-${++this.seq}`;
+    const time = isoDateTime(day, this.rng.int(0, TIME_SLOTS - 1));
+    // Drawn before any defect decision so the clean population does not depend on the defect rate.
+    const inMmol = kind === 'hba1c' && this.rng.next() < this.s.hba1cMmolShare;
+    if (this.drng && this.drng.next() < this.s.defectRate) {
+      const u = this.drng.next();
+      if (kind === 'hba1c' && u < 0.4) {
+        // mmol/mol value under a "%" label: 53 "%" is implausible and must be rejected.
+        const mmol = Math.round((value - 2.152) / 0.09148);
+        this.defect(F.observation, 'observation', id, 'hba1c-unit-mislabel');
+        this.out.add(F.observation, id + ',' + this.id + ',LOINC,' + code + ',' + mmol + ',%,,,' + time + ',final,' + setting + ',' + encounterId + ',\n');
+        return;
+      }
+      if (kind === 'bmi' && u < 0.4) {
+        this.defect(F.observation, 'observation', id, 'out-of-range');
+        this.out.add(F.observation, id + ',' + this.id + ',LOINC,' + code + ',' + r1(2 + 4 * this.drng.next()) + ',' + unit + ',,,' + time + ',,final,' + setting + ',' + encounterId + ',\n');
+        return;
+      }
+      this.genericDefect(F.observation, 'observation', id, id + ',' + this.id + ',LOINC,' + code + ',' + value + ',' + unit + ',,,' + time + ',,final,' + setting + ',' + encounterId + ',\n');
+      return;
+    }
+    let v = value;
+    let u = unit;
+    if (inMmol) {
+      v = Math.round((value - 2.152) / 0.09148);
+      u = 'mmol/mol';
+      this.out.hba1cMmolPerMolRows++;
+    }
+    this.out.add(F.observation, id + ',' + this.id + ',LOINC,' + code + ',' + v + ',' + u + ',,,' + time + ',,final,' + setting + ',' + encounterId + ',\n');
+  }
+
+  /** A blood pressure reading: systolic and diastolic rows sharing a panel id. */
+  private bp(sbp: number, dbp: number, day: number, setting: string, encounterId: string): void {
+    const sid = `O${this.n}-${++this.seq}`;
+    const did = `O${this.n}-${++this.seq}`;
+    const panel = `BP${this.n}-${this.seq}`;
+    const time = isoDateTime(day, this.rng.int(0, TIME_SLOTS - 1));
+    const tail = ',,,' + time + ',,final,' + setting + ',' + encounterId + ',' + panel + '\n';
+    let sv = Math.round(sbp);
+    let dv = Math.round(dbp);
+    if (this.drng && this.drng.next() < this.s.defectRate) {
+      const u = this.drng.next();
+      if (u < 0.3) {
+        [sv, dv] = [dv, sv];
+        this.defect(F.observation, 'observation', sid, 'bp-swapped');
+        this.defect(F.observation, 'observation', did, 'bp-swapped');
+      } else if (u < 0.55) {
+        sv = 310 + this.drng.int(0, 110);
+        this.defect(F.observation, 'observation', sid, 'out-of-range');
+      } else {
+        this.genericDefect(F.observation, 'observation', sid, sid + ',' + this.id + ',LOINC,' + LOINC.systolic + ',' + sv + ',mm[Hg]' + tail);
+        this.plainRow(F.observation, did + ',' + this.id + ',LOINC,' + LOINC.diastolic + ',' + dv + ',mm[Hg]' + tail);
+        return;
+      }
+    }
+    this.out.add(F.observation, sid + ',' + this.id + ',LOINC,' + LOINC.systolic + ',' + sv + ',mm[Hg]' + tail + did + ',' + this.id + ',LOINC,' + LOINC.diastolic + ',' + dv + ',mm[Hg]' + tail, 2);
+  }
+
+  /** A reading for this member on `day`: hypertensive control model after onset, usual BP before. */
+  private bpValues(day: number): [number, number] {
+    const r = this.rng;
+    if (this.onset[HTN]! <= day) {
+      if (r.bernoulli(sigmoid(this.htnControl))) return [clamp(r.normal(128, 7), 100, 139), clamp(r.normal(78, 6), 55, 89)];
+      if (r.bernoulli(0.8)) return [clamp(r.normal(152 + 4 * this.severity, 10), 140, 210), clamp(r.normal(88, 8), 60, 125)];
+      return [clamp(r.normal(134, 4), 115, 139), clamp(r.normal(93, 3), 90, 110)];
+    }
+    return [clamp(this.usualSbp + r.normal(0, 4), 90, 139), clamp(this.usualDbp + r.normal(0, 3), 50, 89)];
+  }
+
+  private hba1cValue(day: number): number {
+    const r = this.rng;
+    if (this.onset[DM]! <= day) {
+      if (r.bernoulli(sigmoid(this.dmControl))) return r1(clamp(r.normal(6.4, 0.35), 5.5, 6.9));
+      return r1(clamp(7.0 - Math.log(1 - r.next()) * (1.2 + 0.3 * Math.max(0, this.severity)), 7.0, 14.5));
+    }
+    return r1(clamp(4.3 + 0.25 * this.usualFpg + r.normal(0, 0.2), 4.0, 6.4));
+  }
+
+  private fpgValue(day: number): number {
+    if (this.onset[DM]! <= day) return r1(clamp(this.rng.normal(8.2 + 0.6 * this.severity, 1.6), 5.5, 25));
+    return r1(clamp(this.usualFpg + this.rng.normal(0, 0.2), 3.9, 6.9));
+  }
+
+  // ---------------------------------------------------------------- non-chronic care
+  private screeningAndAcute(): void {
+    const r = this.rng;
+    const y0 = yearOf(this.s.startDay);
+    for (let y = y0; y <= yearOf(this.s.endDay); y++) {
+      const from = Math.max(this.activeStart, dayOf(y, 1, 1));
+      const to = Math.min(this.activeEnd, dayOf(y, 12, 31));
+      if (from > to) continue;
+      const frac = (to - from + 1) / 365;
+      const age = this.age + (y - y0);
+      // Annual screening (DOMAIN.md: BP, glucose, lipids for 40+) for members not yet chronic.
+      if (!this.isChronicBy(from) && r.bernoulli((age >= 40 ? 0.4 : 0.1) * frac)) {
+        const day = from + r.int(0, to - from);
+        const code = age >= 65 ? VISIT.preventive65plus : age >= 40 ? VISIT.preventive40to64 : VISIT.preventive18to39;
+        const enc = this.encounter('outpatient', 'CPT', code, day, day, this.home, this.doctorAt(this.home), 'Z00.0', '');
+        this.addClaim(day, C_PRIMARY, 60, this.home);
+        const [sbp, dbp] = this.bpValues(day);
+        this.bp(sbp, dbp, day, 'clinic', enc);
+        this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.3)), 'kg/m2', day, 'clinic', enc, 'bmi');
+        if (age >= 40 || r.bernoulli(0.3)) this.obs(LOINC.fastingGlucose, this.fpgValue(day), 'mmol/L', day, 'lab', enc);
+        if (r.bernoulli(0.12)) this.obs(LOINC.hba1c, this.hba1cValue(day), '%', day, 'lab', enc, 'hba1c');
+        if (age >= 40 && r.bernoulli(0.3)) this.obs(LOINC.ldl, r1(clamp(r.normal(2.9, 0.7), 1, 6)), 'mmol/L', day, 'lab', enc);
+        if (r.bernoulli(0.25)) this.lifestyle(day);
+      }
+      // Acute primary-care visits.
+      const acute = r.poisson((0.15 + 0.005 * Math.max(0, age - 30)) * frac);
+      for (let k = 0; k < acute; k++) {
+        const day = from + r.int(0, to - from);
+        const atHospital = r.bernoulli(0.25);
+        const inst = atHospital ? this.hospital : this.home;
+        const dx = r.pick(ACUTE_DX);
+        const enc = this.encounter('outpatient', 'CPT', VISIT.office, day, day, inst, this.doctorAt(inst), dx, '');
+        this.addClaim(day, atHospital ? C_OUTPATIENT : C_PRIMARY, atHospital ? 220 : 80, inst);
+        if (dx.startsWith('J') && r.bernoulli(0.4)) this.medication(ATC.amoxicillin, day, 7, enc, 'completed');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- chronic management
+  private chronicCare(): void {
+    const r = this.rng;
+    const start = Math.max(this.chronicStart(), this.activeStart);
+    if (start > this.activeEnd) return;
+    const htn = this.onset[HTN]! <= this.activeEnd;
+    const dm = this.onset[DM]! <= this.activeEnd;
+    // Regimen (ATC): antihypertensives by count, metformin first line, insulin for the severe.
+    const bpDrugs = htn ? ANTIHYPERTENSIVES.slice(0, 1 + (r.bernoulli(0.45 + 0.15 * this.severity) ? 1 : 0) + (r.bernoulli(0.15) ? 1 : 0)) : [];
+    if (bpDrugs.length && r.bernoulli(0.4)) r.shuffle(bpDrugs as string[]);
+    const dmDrugs: string[] = [];
+    if (dm) {
+      if (r.bernoulli(0.85)) dmDrugs.push(ATC.metformin);
+      if (r.bernoulli(0.25)) dmDrugs.push(ATC.glimepiride);
+      if (r.bernoulli(sigmoid(-1.6 + 0.6 * this.severity))) dmDrugs.push(ATC.insulinGlargine);
+    }
+    const other: string[] = [];
+    if (dm || this.onset[CHD]! <= this.activeEnd || (htn && this.age > 55)) if (r.bernoulli(0.45)) other.push(ATC.atorvastatin);
+    if (this.onset[CHD]! <= this.activeEnd && r.bernoulli(0.6)) other.push(ATC.aspirin);
+    const homeBp = htn && r.bernoulli(0.15);
+    const homeGlucose = dm && r.bernoulli(dmDrugs.includes(ATC.insulinGlargine) ? 0.5 : 0.1);
+    const signed = this.signedInstitution !== null;
+    const q = this.home.qualityEffect;
+
+    // Quarterly follow-up (DOMAIN.md packages): face-to-face, phone, or home visit; some missed.
+    for (let t = start; t <= this.activeEnd; t += 91) {
+      const qEnd = Math.min(t + 90, this.activeEnd);
+      const managed = signed && t >= this.signupDay - 30;
+      const pVisit = (managed ? 0.72 : 0.4) * (0.6 + 0.4 * this.adherence);
+      const day = t === start ? start : t + r.int(0, qEnd - t);
+      const primaryDx = htn && this.onset[HTN]! <= day ? DX.hypertension : dm && this.onset[DM]! <= day ? DX.diabetes : this.firstChronicCode(day);
+      if (t === start || r.bernoulli(pVisit)) {
+        const homeVisit = this.age >= 75 && r.bernoulli(0.15);
+        const inst = homeVisit || !r.bernoulli(0.12) ? this.home : this.hospital;
+        const enc = this.encounter(homeVisit ? 'home' : 'outpatient', 'CPT', homeVisit ? VISIT.home : this.severity > 1 ? VISIT.officeComplex : VISIT.office, day, day, inst, this.doctorAt(inst), primaryDx, '');
+        this.addClaim(day, inst.level === 'primary' ? C_PRIMARY : C_OUTPATIENT, homeVisit ? 120 : 90, inst);
+        if (htn ? this.onset[HTN]! <= day : r.bernoulli(0.7)) {
+          const [sbp, dbp] = this.bpValues(day);
+          this.bp(sbp, dbp, day, homeVisit ? 'other' : 'clinic', enc);
+        }
+        if (r.bernoulli(0.4)) {
+          const second = dm && htn && this.onset[DM]! <= day ? (primaryDx === DX.hypertension ? DX.diabetes : DX.hypertension) : primaryDx;
+          this.encounterDx(second, day, enc);
+        }
+        if (r.bernoulli(0.15)) this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.4)), 'kg/m2', day, 'clinic', enc, 'bmi');
+        const fillP = 0.4 + 0.4 * this.adherence;
+        for (const drug of bpDrugs) if (this.onset[HTN]! <= day && r.bernoulli(fillP)) this.medication(drug, day, r.bernoulli(0.8) ? 90 : 30, enc);
+        for (const drug of dmDrugs) if (this.onset[DM]! <= day && r.bernoulli(fillP)) this.medication(drug, day, drug === ATC.insulinGlargine ? 30 * r.int(1, 3) : r.bernoulli(0.8) ? 90 : 60, enc);
+        for (const drug of other) if (r.bernoulli(fillP * 0.8)) this.medication(drug, day, 90, enc);
+      } else if (managed && r.bernoulli(0.55)) {
+        this.encounter('phone', 'CPT', VISIT.phone, day, day, this.home, this.signedPractitioner, primaryDx, '');
+        this.addClaim(day, C_PRIMARY, 10, this.home);
+      }
+      // Home devices: BP uploads, capillary glucose in runs of consecutive days.
+      if (homeBp && this.onset[HTN]! <= day) {
+        const k = r.int(0, 1);
+        for (let j = 0; j < k; j++) {
+          const d = t + r.int(0, qEnd - t);
+          const [sbp, dbp] = this.bpValues(d);
+          this.bp(sbp + r.normal(-3, 3), dbp, d, 'home-device', '');
+        }
+      }
+      if (homeGlucose && this.onset[DM]! <= day && r.bernoulli(0.5)) {
+        const first = t + r.int(0, Math.max(0, qEnd - t - 8));
+        const controlled = r.bernoulli(sigmoid(this.dmControl));
+        const len = r.int(3, 5);
+        for (let d = first; d < first + len && d <= this.activeEnd; d++) {
+          const g = controlled ? r.normal(7.0, 1.1) : r.normal(10.8, 2.0);
+          this.obs(LOINC.homeCapillaryGlucose, r1(clamp(g, 2.8, 30)), 'mmol/L', d, 'home-device', '');
+        }
+      }
+    }
+
+    // Yearly laboratory work and complication screening.
+    const y0 = yearOf(this.s.startDay);
+    for (let y = y0; y <= yearOf(this.s.endDay); y++) {
+      const from = Math.max(start, dayOf(y, 1, 1));
+      const to = Math.min(this.activeEnd, dayOf(y, 12, 31));
+      if (from > to) continue;
+      const frac = (to - from + 1) / 365;
+      if (frac < 0.15) continue;
+      const span = to - from;
+      const dmNow = this.onset[DM]! <= to;
+      if (dmNow) {
+        // HbA1c 1-4 times a year (DOMAIN.md), with missed tests; better institutions test more.
+        const tests = Math.round(frac * r.weighted([0, 1, 2, 3, 4], [0.12 - 0.05 * q, 0.3, 0.33 + 0.05 * q, 0.16, 0.09]));
+        for (let k = 0; k < tests; k++) {
+          const d = Math.max(from, this.onset[DM]!) + r.int(0, Math.max(0, to - Math.max(from, this.onset[DM]!)));
+          if (r.bernoulli(0.5)) this.serviceRequest('LOINC', LOINC.hba1c, d - r.int(0, 3) < from ? d : d - r.int(0, 3));
+          this.obs(LOINC.hba1c, this.hba1cValue(d), '%', d, 'lab', '', 'hba1c');
+          this.addClaim(d, C_OUTPATIENT, 40, this.hospital);
+        }
+        if (r.bernoulli(0.55)) this.obs(LOINC.urineAlbuminCreatinine, r1(Math.exp(r.normal(2.6 + 0.6 * this.severity + (this.onset[CKD]! <= to ? 1.5 : 0), 1))), 'mg/g', from + r.int(0, span), 'lab', '');
+        // Complication screening: annual fundus and foot exams (DOMAIN.md P1/P2).
+        if (r.bernoulli(sigmoid(0.15 + 0.9 * q + 0.6 * (this.adherence - 0.6)))) {
+          const d = from + r.int(0, span);
+          if (r.bernoulli(0.6)) this.serviceRequest('CPT', PROCEDURE.fundusPhoto, d);
+          this.procedure(r.bernoulli(0.7) ? PROCEDURE.fundusPhoto : PROCEDURE.retinalExam, d);
+          this.addClaim(d, C_OUTPATIENT, 150, this.hospital);
+        }
+        if (r.bernoulli(sigmoid(0.0 + 0.9 * q + 0.6 * (this.adherence - 0.6)))) this.procedure(PROCEDURE.footExam, from + r.int(0, span));
+      }
+      if (r.bernoulli(dmNow ? 0.65 : 0.4)) {
+        const d = from + r.int(0, span);
+        this.obs(LOINC.ldl, r1(clamp(r.normal(2.9 - (other.includes(ATC.atorvastatin) ? 0.6 : 0), 0.8), 0.8, 7)), 'mmol/L', d, 'lab', '');
+        this.obs(LOINC.egfr, Math.round(clamp(r.normal(this.onset[CKD]! <= d ? 45 : 100 - 0.6 * (this.age - 40), 12), 8, 140)), 'mL/min/1.73m2', d, 'lab', '');
+        this.addClaim(d, C_OUTPATIENT, 80, this.hospital);
+      }
+      if (dmNow && r.bernoulli(0.4)) this.obs(LOINC.fastingGlucose, this.fpgValue(to), 'mmol/L', from + r.int(0, span), 'lab', '');
+      if (r.bernoulli(0.35)) this.lifestyle(from + r.int(0, span));
+      // Expected yearly management cost (visits + pharmacy) for the cost truth.
+      const visits = 4 * (signed ? 0.72 : 0.4) * (0.6 + 0.4 * this.adherence);
+      let daily = 0;
+      for (const d of [...bpDrugs, ...dmDrugs]) daily += DAILY_COST[d]!;
+      for (const d of other) daily += DAILY_COST[d]! * 0.8;
+      const fill = 0.4 + 0.4 * this.adherence;
+      this.expectedByYear[y - y0]! += frac * (visits * 92 + visits * fill * daily * 80 + (dmNow ? 2 * 40 + 0.55 * 150 : 0) + 0.5 * 80);
+    }
+  }
+
+  private firstChronicCode(day: number): string {
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) return CONDITION_CODES[slot]!;
+    return CONDITION_CODES[this.chronicSlotFirst()]!;
+  }
+
+  private chronicSlotFirst(): number {
+    let best = HTN;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! < this.onset[best]!) best = slot;
+    return best;
+  }
+
+  private medication(code: string, day: number, days: number, _encounterId: string, status?: string): void {
+    const id = `R${this.n}-${++this.seq}`;
+    const st = status ?? (day + days > this.s.endDay ? 'active' : 'completed');
+    this.put(F.medication, id, id + ',' + this.id + ',ATC,' + code + ',' + isoDate(day) + ',' + days + ',' + this.signedPractitionerOr(this.home) + ',' + st + '\n');
+    this.addClaim(day, C_PHARMACY, days * (DAILY_COST[code] ?? 1), null);
+  }
+
+  private signedPractitionerOr(inst: InstitutionPlan): string {
+    return this.signedPractitioner || inst.practitioners[0]!.id;
+  }
+
+  private procedure(code: string, day: number): void {
+    const id = `X${this.n}-${++this.seq}`;
+    const t = isoDateTime(day, this.rng.int(0, TIME_SLOTS - 3));
+    this.put(F.procedure, id, id + ',' + this.id + ',CPT,' + code + ',' + t + ',' + t + ',completed,\n');
+  }
+
+  private serviceRequest(system: string, code: string, day: number): void {
+    const id = `Q${this.n}-${++this.seq}`;
+    this.put(F.service_request, id, id + ',' + this.id + ',' + system + ',' + code + ',' + isoDateTime(day, this.rng.int(0, TIME_SLOTS - 1)) + ',completed,order,service\n');
+  }
+
+  // ---------------------------------------------------------------- hospital care
+  private hospitalCare(): void {
+    const r = this.rng;
+    let chronicCount = 0;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= this.activeStart) chronicCount++;
+    const uncontrolled = (this.onset[HTN]! <= this.activeEnd && this.htnControl < 0) || (this.onset[DM]! <= this.activeEnd && this.dmControl < 0) ? 1 : 0;
+    const admitRate = Math.exp(-4.0 + 0.03 * (this.age - 55) + 0.55 * chronicCount + 0.3 * this.severity * (chronicCount > 0 ? 1 : 0));
+    const edRate = 0.5 * admitRate + 0.03;
+    const years = (this.activeEnd - this.activeStart + 1) / DAYS_PER_YEAR;
+    const admissions: number[] = [];
+    const nAdmit = r.poisson(admitRate * years);
+    for (let k = 0; k < nAdmit; k++) admissions.push(this.activeStart + r.int(0, this.activeEnd - this.activeStart));
+    admissions.sort((a, b) => a - b);
+    const meanLos = Math.exp(1.75 + 0.1 * chronicCount + 0.125);
+    const stayCost = (los: number) => 1400 * Math.pow(los, 0.85);
+    // expected cost truth: admissions (with ~18% readmissions) and ED visits
+    const y0 = yearOf(this.s.startDay);
+    for (let y = 0; y < this.expectedByYear.length; y++) {
+      const from = Math.max(this.activeStart, dayOf(y0 + y, 1, 1));
+      const to = Math.min(this.activeEnd, dayOf(y0 + y, 12, 31));
+      if (from <= to) this.expectedByYear[y]! += ((to - from + 1) / 365) * (admitRate * 1.15 * stayCost(meanLos) + edRate * 900);
+    }
+    const discharges: number[] = [];
+    let free = this.activeStart;
+    const stay = (admitDay: number, readmission: boolean, chain: number): void => {
+      if (admitDay < free) admitDay = free;
+      if (admitDay > this.activeEnd) return;
+      const los = Math.max(1, Math.round(Math.exp(r.normal(1.75 + 0.1 * chronicCount, 0.5))));
+      const discharge = Math.min(admitDay + los, this.activeEnd);
+      if (this.deathDay < NEVER && discharge >= this.deathDay) return;
+      const disposition = r.weighted(DISPOSITIONS, DISPOSITION_WEIGHTS);
+      const enc = this.admission(admitDay, discharge, disposition, readmission, chain);
+      let prior = 0;
+      for (const d of discharges) if (d >= admitDay - 365) prior++;
+      discharges.push(discharge);
+      free = discharge + 1;
+      // 30-day readmission: age, comorbidity count, prior admissions, LOS, disposition, control.
+      const p = sigmoid(-3.25 + 0.02 * (this.age - 65) + 0.25 * chronicCount + 0.35 * Math.min(prior, 3) + 0.05 * (discharge - admitDay - 7) + DISPOSITION_READMIT[disposition]! + 0.4 * uncontrolled + 0.15 * this.severity);
+      const happens = r.bernoulli(p) && chain < 4;
+      const readmitDay = discharge + (happens ? 1 + Math.floor(29 * Math.pow(r.next(), 1.4)) : 0);
+      const censored = discharge + 30 > this.activeEnd ? 1 : 0;
+      const observed = happens && readmitDay <= this.activeEnd && !(this.deathDay < NEVER && readmitDay + 1 >= this.deathDay);
+      this.out.add(F.outcomes, this.id + ',readmission-30d,' + enc + ',' + isoDate(discharge) + ',30,' + p.toFixed(5) + ',' + (observed ? 1 : 0) + ',' + censored + '\n');
+      if (observed) stay(readmitDay, true, chain + 1);
+    };
+    for (const day of admissions) stay(day, false, 0);
+    // ED visits.
+    const nEd = r.poisson(edRate * years);
+    for (let k = 0; k < nEd; k++) {
+      const day = this.activeStart + r.int(0, this.activeEnd - this.activeStart);
+      const dx = r.bernoulli(0.5) ? this.firstChronicCodeOr(day, 'R07.4') : r.pick(['R07.4', 'R55', 'S52.5', 'R10.4', 'J18.9']);
+      const enc = this.encounter('ed', 'CPT', VISIT.ed, day, day, this.hospital, this.doctorAt(this.hospital), dx, 'home');
+      this.addClaim(day, C_ED, 900 * Math.exp(r.normal(0, 0.5) - 0.125), this.hospital);
+      const [sbp, dbp] = this.bpValues(day);
+      this.bp(sbp + 5, dbp, day, 'ed', enc);
+    }
+    // Death in hospital for a share of deaths.
+    if (this.deathDay <= this.activeEnd && r.bernoulli(0.35)) {
+      const los = r.int(1, 10);
+      const admit = Math.max(free, this.deathDay - los, this.activeStart);
+      if (admit <= this.deathDay) this.admission(admit, this.deathDay, 'expired', false, 0);
+    }
+  }
+
+  private firstChronicCodeOr(day: number, fallback: string): string {
+    return this.isChronicBy(day) ? this.firstChronicCode(day) : fallback;
+  }
+
+  private admission(admit: number, discharge: number, disposition: string, readmission: boolean, chain: number): string {
+    const r = this.rng;
+    const inst = r.bernoulli(0.75) ? this.hospital : null;
+    let dx: string;
+    if (this.onset[HF]! <= admit && r.bernoulli(0.4)) dx = DX.heartFailure;
+    else if (this.onset[CHD]! <= admit && r.bernoulli(0.5)) dx = r.bernoulli(0.5) ? DX.chd : DX.angina;
+    else if (this.onset[STROKE]! <= admit && r.bernoulli(0.3)) dx = DX.stroke;
+    else if (this.onset[COPD]! <= admit && r.bernoulli(0.5)) dx = DX.copd;
+    else if (this.isChronicBy(admit) && r.bernoulli(0.4)) dx = this.firstChronicCode(admit);
+    else dx = r.pick([DX.pneumonia, 'K80.2', 'K35.8', 'S72.0', 'N20.0', 'I48.9']);
+    const planned = !readmission && chain === 0 && r.bernoulli(0.04);
+    const practitioner = inst ? inst.practitioners[r.int(0, inst.practitioners.length - 1)]!.id : '';
+    const enc = this.encounter('inpatient', 'SNOMED-CT', VISIT.inpatientSnomed, admit, discharge, inst, practitioner, dx, disposition, planned);
+    // Secondary diagnoses: the member's chronic conditions, as encounter diagnoses.
+    let k = 0;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= admit && CONDITION_CODES[slot] !== dx && k++ < 3) this.encounterDx(CONDITION_CODES[slot]!, admit, enc);
+    const [sbp, dbp] = this.bpValues(admit);
+    this.bp(sbp, dbp, admit, 'inpatient', enc);
+    const los = discharge - admit;
+    this.addClaim(discharge, C_INPATIENT, 1400 * Math.pow(Math.max(1, los), 0.85) * Math.exp(r.normal(0, 0.4) - 0.08), inst);
+    return enc;
+  }
+
+  // ---------------------------------------------------------------- claims
+  private addClaim(day: number, category: number, amount: number, inst: InstitutionPlan | null): void {
+    const m = monthIndexOf(day) - this.monthBase;
+    const cell = m * 6 + category;
+    if (m < 0 || cell >= this.claimAmounts.length) return;
+    this.claimAmounts[cell]! += amount;
+    if (inst && this.claimInstitution[cell] === 0) this.claimInstitution[cell] = inst.index + 1;
+  }
+
+  /** Spend not tied to a simulated event: log-normal per month, by age and chronic burden. */
+  private backgroundClaims(): void {
+    const r = this.rng;
+    const first = monthIndexOf(this.activeStart) - this.monthBase;
+    const last = monthIndexOf(this.activeEnd) - this.monthBase;
+    for (let m = first; m <= last; m++) {
+      const day = this.s.startDay + Math.floor(m * 30.44) + 14;
+      const age = this.age + m / 12;
+      let chronic = 0;
+      for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) chronic++;
+      const pOut = Math.min(0.4, 0.02 + 0.0012 * (age - 18) + 0.04 * chronic);
+      const pPharm = Math.min(0.3, 0.015 + 0.001 * (age - 18));
+      const y = Math.floor(m / 12);
+      if (y < this.expectedByYear.length) this.expectedByYear[y]! += pOut * 300 + pPharm * 120 + 0.01 * 400;
+      if (r.bernoulli(pOut)) this.claimAmounts[m * 6 + C_OUTPATIENT]! += 300 * Math.exp(r.normal(0, 0.8) - 0.32);
+      if (r.bernoulli(pPharm)) this.claimAmounts[m * 6 + C_PHARMACY]! += 120 * Math.exp(r.normal(0, 0.7) - 0.245);
+      if (r.bernoulli(0.01)) this.claimAmounts[m * 6 + C_OTHER]! += 400 * Math.exp(r.normal(0, 0.8) - 0.32);
+    }
+  }
+
+  private writeClaims(): void {
+    const realised = new Float64Array(this.expectedByYear.length);
+    let k = 0;
+    for (let cell = 0; cell < this.claimAmounts.length; cell++) {
+      const amount = this.claimAmounts[cell]!;
+      if (amount <= 0) continue;
+      const m = Math.floor(cell / 6);
+      const category = cell - m * 6;
+      const inst = this.claimInstitution[cell]!;
+      const rounded = money(amount);
+      realised[Math.floor(m / 12)]! += Number(rounded);
+      const id = `B${this.n}-${++k}`;
+      this.put(F.claim_cost, id, id + ',' + this.id + ',' + isoMonth(this.monthBase + m) + ',' + CLAIM_CATEGORIES[category] + ',' + (inst ? this.s.institutions[inst - 1]!.id : '') + ',' + rounded + '\n');
+    }
+    const y0 = yearOf(this.s.startDay);
+    for (let y = 0; y < realised.length; y++) {
+      if (Math.max(this.activeStart, dayOf(y0 + y, 1, 1)) > Math.min(this.activeEnd, dayOf(y0 + y, 12, 31))) continue;
+      this.out.add(F.costs, this.id + ',' + (y0 + y) + ',' + money(this.expectedByYear[y]!) + ',' + money(realised[y]!) + '\n');
+    }
+  }
+
+  // ---------------------------------------------------------------- output and defects
+  /** Append a row, possibly with a generic defect (missing required value, exact duplicate). */
+  private put(file: number, id: string, line: string, defectsAllowed = true): void {
+    if (defectsAllowed && this.drng && this.drng.next() < this.s.defectRate) {
+      this.genericDefect(file, ENTITY_OF_FILE[file]!, id, line);
+      return;
+    }
+    this.out.add(file, line);
+  }
+
+  private plainRow(file: number, line: string): void {
+    this.out.add(file, line);
+  }
+
+  private genericDefect(file: number, entity: string, id: string, line: string): void {
+    if (this.drng!.next() < 0.5) {
+      // Missing required value: the second column (member_id) is blanked.
+      const first = line.indexOf(',');
+      const second = line.indexOf(',', first + 1);
+      this.plainRow(file, line.slice(0, first + 1) + line.slice(second));
+      this.defect(file, entity, id, 'missing-required');
+    } else {
+      this.plainRow(file, line);
+      this.plainRow(file, line);
+      this.defect(file, entity, id, 'duplicate-row');
+    }
+  }
+
+  private defect(_file: number, entity: string, id: string, cls: DefectClass): void {
+    this.out.add(F.defects, entity + ',' + id + ',' + cls + '\n');
+    this.out.defects[cls]++;
+  }
+}
+
+const ENTITY_OF_FILE: string[] = Object.entries(F)
+  .sort((a, b) => a[1] - b[1])
+  .map(([name]) => name);
