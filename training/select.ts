@@ -37,7 +37,8 @@ export interface SelectionOptions {
   testRows: ArrayLike<number>;
   folds?: number;
   seed?: number;
-  calibration?: CalibrationMethod;
+  /** Calibration method; `auto` (default) picks Platt or isotonic by cross-validated Brier on the out-of-fold predictions. */
+  calibration?: CalibrationMethod | 'auto';
   subgroupLimits?: SubgroupLimits;
   onProgress?: (message: string, fraction: number) => void;
 }
@@ -54,6 +55,7 @@ export interface CandidateResult {
 
 export interface SelectionResult {
   chosen: CandidateResult;
+  calibration: { method: CalibrationMethod; cvBrier: Partial<Record<CalibrationMethod, number>> };
   candidates: CandidateResult[];
   model: CalibratedModel;
   fitSeconds: number;
@@ -99,6 +101,29 @@ async function crossValidate(c: Candidate, X: FeatureMatrix, y: Uint8Array, fold
   };
 }
 
+/**
+ * Isotonic regression needs many rows per step and overfits small tables; Platt's two
+ * parameters do not. Which serves better is measured, not assumed: each method is fitted on
+ * k-1 folds of the out-of-fold predictions and scored (Brier) on the held-out fold.
+ */
+export function chooseCalibration(oof: Float64Array, y: Uint8Array, requested: CalibrationMethod | 'auto', seed: number): SelectionResult['calibration'] {
+  if (requested !== 'auto') return { method: requested, cvBrier: {} };
+  const folds = stratifiedKFold(y, 5, seed + 1);
+  const cvBrier: Partial<Record<CalibrationMethod, number>> = {};
+  for (const method of ['none', 'platt', 'isotonic'] as const) {
+    const calibrated = new Float64Array(y.length);
+    for (const fold of folds) {
+      const c = createCalibrator(method).fit(takeEntries(oof, fold.train), takeEntries(y, fold.train));
+      const p = c.transform(takeEntries(oof, fold.test));
+      fold.test.forEach((row, i) => (calibrated[row] = p[i]!));
+    }
+    cvBrier[method] = brierScore(calibrated, y);
+  }
+  // Ties go to the simpler map: none, then Platt, then isotonic.
+  const method = (['none', 'platt', 'isotonic'] as const).reduce((a, b) => (cvBrier[b]! < cvBrier[a]! ? b : a));
+  return { method, cvBrier };
+}
+
 export async function selectAndEvaluate(table: TrainingTable, options: SelectionOptions): Promise<SelectionResult> {
   const seed = options.seed ?? 42;
   const n = table.y.length;
@@ -123,7 +148,8 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
   const started = performance.now();
   const base = await createLearner(best.result.learner, best.result.params).fit(Xtrain, ytrain, { seed });
   const fitSeconds = (performance.now() - started) / 1000;
-  const calibrator = createCalibrator(options.calibration ?? 'isotonic');
+  const calibration = chooseCalibration(best.oof, ytrain, options.calibration ?? 'auto', seed);
+  const calibrator = createCalibrator(calibration.method);
   calibrator.fit(best.oof, ytrain);
   const model = CalibratedModel.fromFitted(base, calibrator);
 
@@ -137,6 +163,7 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
   progress('done', 1);
   return {
     chosen: best.result,
+    calibration,
     candidates: results.map((r) => r.result),
     model,
     fitSeconds,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadEnv } from '../../src/config/env.ts';
 import { loadRealDataset, resolveSharedDataDir, type LabelledDataset } from '../../src/datasets/index.ts';
 import { NHANES_EXCLUDED_COLUMNS } from '../../src/datasets/nhanes.ts';
+import { loadPima } from '../../src/datasets/pima.ts';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = resolveSharedDataDir(loadEnv().STRATUM_SHARED_DATA, projectRoot);
@@ -108,8 +109,14 @@ describe.skipIf(!hasData)('real dataset adapters', () => {
     });
   }
 
-  it('pima: zeros meaning missing became NaN, real zero pregnancies stayed', () => {
-    const d = load('pima');
+  it('pima: zeros are kept as recorded by default', () => {
+    const glucose = column(load('pima'), 'Glucose');
+    expect(glucose.filter((v) => v === 0).length).toBe(5);
+    expect(glucose.some(Number.isNaN)).toBe(false);
+  });
+
+  it('pima with zerosAsMissing: zeros meaning missing became NaN, real zero pregnancies stayed', () => {
+    const d = loadPima(dataDir, { zerosAsMissing: true });
     const col = (name: string) => column(d, name);
     // Known counts of zeros in the source (README: "zeros stand for missing").
     expect(col('Glucose').filter(Number.isNaN).length).toBe(5);

@@ -3,17 +3,21 @@
  */
 import type { Command } from 'commander';
 import { register as contracts } from './contracts.ts';
+import { register as generate } from './generate.ts';
 import { register as measure } from './measure.ts';
 import { register as bench } from './bench.ts';
 import { register as db } from './db.ts';
+import { register as evaluate } from './evaluate.ts';
 import { register as riskScore } from './risk-score.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
   contracts,
+  generate,
   measure,
   db,
   bench,
+  evaluate,
   riskScore,
 ];

@@ -43,7 +43,7 @@ export class CalibratedModel implements RiskModel {
     if (!(this.calibrationFraction > 0 && this.calibrationFraction < 1)) {
       throw new EvaluationError('INVALID_ARGUMENT', `calibrationFraction=${this.calibrationFraction} must be in (0, 1)`);
     }
-    if (this.method !== 'platt' && this.method !== 'isotonic') {
+    if (this.method !== 'platt' && this.method !== 'isotonic' && this.method !== 'none') {
       throw new EvaluationError('INVALID_ARGUMENT', `method=${JSON.stringify(this.method)} must be "platt" or "isotonic"`);
     }
   }

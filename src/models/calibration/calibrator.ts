@@ -5,10 +5,12 @@
  * identical output.
  */
 import { EvaluationError } from '../evaluation/errors.ts';
+import { IdentityCalibrator } from './identity.ts';
 import { IsotonicCalibrator, type IsotonicState } from './isotonic.ts';
 import { PlattCalibrator, type PlattState } from './platt.ts';
 
-export type CalibrationMethod = 'platt' | 'isotonic';
+/** `none` keeps the model's own probabilities; it competes with the others and wins only on cross-validated Brier. */
+export type CalibrationMethod = 'platt' | 'isotonic' | 'none';
 
 /** A fitted or unfitted calibrator. */
 export interface Calibrator {
@@ -21,7 +23,7 @@ export interface Calibrator {
   toJSON(): SerializedCalibrator;
 }
 
-export type SerializedCalibrator = { method: 'platt'; state: PlattState } | { method: 'isotonic'; state: IsotonicState };
+export type SerializedCalibrator = { method: 'platt'; state: PlattState } | { method: 'isotonic'; state: IsotonicState } | { method: 'none'; state: Record<string, never> };
 
 /** A new, unfitted calibrator of the given method. */
 export function createCalibrator(method: CalibrationMethod): Calibrator {
@@ -30,6 +32,8 @@ export function createCalibrator(method: CalibrationMethod): Calibrator {
       return new PlattCalibrator();
     case 'isotonic':
       return new IsotonicCalibrator();
+    case 'none':
+      return new IdentityCalibrator();
     default:
       throw new EvaluationError('INVALID_ARGUMENT', `unknown calibration method ${JSON.stringify(method)}`);
   }
@@ -43,5 +47,6 @@ export function restoreCalibrator(json: unknown): Calibrator {
   }
   if (record.method === 'platt') return PlattCalibrator.fromState(record.state);
   if (record.method === 'isotonic') return IsotonicCalibrator.fromState(record.state);
+  if (record.method === 'none') return IdentityCalibrator.fromState();
   throw new EvaluationError('INVALID_SERIALIZATION', `unknown calibrator method ${JSON.stringify(record.method)}`);
 }
