@@ -38,3 +38,10 @@ export class UnknownPaymentYearError extends RiskAdjustError {
     super('UNKNOWN_PAYMENT_YEAR', `no published payment factors for ${modelId} in payment year ${paymentYear}`);
   }
 }
+
+/** A model fit cannot proceed (no rows, a hierarchy the monotone constraints cannot express, bad options). */
+export class RiskModelFitError extends RiskAdjustError {
+  constructor(detail: string) {
+    super('RISK_MODEL_FIT', detail);
+  }
+}

@@ -6,3 +6,4 @@ export { paymentScore, publishedFactors, round4 } from './payment.ts';
 export { CORPUS_PAYMENT_ADJUSTMENT, CMS_PUBLISHED_PAYMENT_FACTORS, type PaymentAdjustment, type PublishedPaymentFactors } from './cms-payment-factors.ts';
 export { CMS_HCC_V24_RULES, CMS_HCC_V28_RULES, type CmsModelRules } from './cms-model-rules.ts';
 export * from './errors.ts';
+export { compileCompact, scoreCompact, newCompactScore, categoriesOf, NO_PAYMENT_ADJUSTMENT, type CompactRiskModel, type CompactScore } from './compact.ts';
