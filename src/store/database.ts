@@ -80,6 +80,11 @@ export interface DatabaseOptions {
   searchPath?: string;
   /** PostgreSQL only: called when an idle pooled connection fails (the pool replaces it). */
   onIdleConnectionError?: (error: Error) => void;
+  /**
+   * In-memory PGlite only: start from this dumped data directory (see `dumpFreshPGliteDataDir`)
+   * instead of running initdb, which is most of PGlite's start-up time. Tests use it.
+   */
+  pgliteTemplate?: Blob;
 }
 
 /** Rows per COPY chunk: bounds memory on both engines; PGlite loads each chunk as one blob. */
@@ -89,7 +94,21 @@ const DEFAULT_POOL_SIZE = 10;
 /** Open the store the options call for: PostgreSQL when `databaseUrl` is set, otherwise PGlite. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
-  return openPGlite(options.dataDir);
+  return openPGlite(options.dataDir, options.pgliteTemplate);
+}
+
+/**
+ * A freshly initialised, empty PGlite data directory as an uncompressed tarball, to pass back as
+ * `pgliteTemplate`. Loading it measured ~4x faster than a fresh start (ADR 0002).
+ */
+export async function dumpFreshPGliteDataDir(): Promise<Uint8Array> {
+  const pglite = await PGlite.create();
+  try {
+    const dump = await pglite.dumpDataDir('none');
+    return new Uint8Array(await dump.arrayBuffer());
+  } finally {
+    await pglite.close();
+  }
 }
 
 /** The options the environment calls for (DATABASE_URL, STRATUM_DATA_DIR). */
@@ -164,9 +183,9 @@ function guardedHandle(inner: Queryable): { handle: Queryable; end: () => void }
   };
   return {
     handle: {
-      query: (sql, params) => (check(), inner.query(sql, params)),
-      exec: (sql) => (check(), inner.exec(sql)),
-      copyFrom: (table, columns, rows) => (check(), inner.copyFrom(table, columns, rows)),
+      query: async (sql, params) => (check(), inner.query(sql, params)),
+      exec: async (sql) => (check(), inner.exec(sql)),
+      copyFrom: async (table, columns, rows) => (check(), inner.copyFrom(table, columns, rows)),
     },
     end: () => {
       ended = true;
@@ -177,11 +196,11 @@ function guardedHandle(inner: Queryable): { handle: Queryable; end: () => void }
 // ---------------------------------------------------------------------------------------------
 // PGlite
 
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
+async function openPGlite(dataDir: string | undefined, template: Blob | undefined): Promise<Database> {
   let pglite: PGlite;
   try {
     if (dataDir === undefined) {
-      pglite = await PGlite.create({ parsers: pgliteParsers });
+      pglite = await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) });
     } else {
       const dir = join(dataDir, 'pglite');
       await mkdir(dir, { recursive: true });
@@ -246,17 +265,17 @@ class PGliteDatabase implements Database {
     this.#direct = pgliteQueryable(pglite);
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
     this.#check('query');
     return this.#direct.query<T>(sql, params);
   }
 
-  exec(sql: string): Promise<void> {
+  async exec(sql: string): Promise<void> {
     this.#check('exec');
     return this.#direct.exec(sql);
   }
 
-  copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number> {
     this.#check('copyFrom');
     // Several COPY chunks must be one unit, so a connection-level copyFrom opens a transaction.
     return this.transaction((tx) => tx.copyFrom(table, columns, rows));
@@ -401,12 +420,12 @@ class PostgresDatabase implements Database {
     }
   }
 
-  exec(sql: string): Promise<void> {
+  async exec(sql: string): Promise<void> {
     this.#check('exec');
     return this.#withClient((q) => q.exec(sql));
   }
 
-  copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number> {
     this.#check('copyFrom');
     return this.#withClient((q) => q.copyFrom(table, columns, rows));
   }
