@@ -17,6 +17,25 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Path to a JSON file overriding policy figures (rates, thresholds, bands). */
   STRATUM_POLICY_FILE: z.string().optional(),
+  /**
+   * API keys of the HTTP service: JSON array of {id, role, institutionId?, keySha256 | key}
+   * (prefer keySha256). Unset: `start` generates demo keys and prints them (src/api/auth.ts).
+   */
+  STRATUM_API_KEYS: z.string().optional(),
+  /** HS256 secret for JWTs; unset refuses every JWT. At least 32 characters. */
+  STRATUM_JWT_SECRET: z.string().min(32, 'STRATUM_JWT_SECRET must be at least 32 characters').optional(),
+  /** Required `iss` of JWTs. */
+  STRATUM_JWT_ISSUER: z.string().default('stratum'),
+  /** Required `aud` of JWTs. */
+  STRATUM_JWT_AUDIENCE: z.string().default('stratum-api'),
+  /** Token-bucket refill per API principal, requests per second (0 disables the limit). */
+  STRATUM_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(50),
+  /** Token-bucket capacity (burst) per API principal. */
+  STRATUM_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  /** Default JSON body limit (bytes or `1mb`-style); a route may declare its own. */
+  STRATUM_BODY_LIMIT: z.string().default('1mb'),
+  /** Who may read /metrics: `admin` credential (default) or `none` (open, private network only). */
+  STRATUM_METRICS_AUTH: z.enum(['admin', 'none']).default('admin'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
