@@ -9,6 +9,7 @@ import { register as bench } from './bench.ts';
 import { register as db } from './db.ts';
 import { register as evaluate } from './evaluate.ts';
 import { register as riskScore } from './risk-score.ts';
+import { register as trainRiskAdjustment } from './train-risk-adjustment.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -20,4 +21,5 @@ export const commandModules: RegisterCommand[] = [
   bench,
   evaluate,
   riskScore,
+  trainRiskAdjustment,
 ];
