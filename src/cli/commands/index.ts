@@ -9,7 +9,9 @@ import { register as bench } from './bench.ts';
 import { register as db } from './db.ts';
 import { register as evaluate } from './evaluate.ts';
 import { register as riskScore } from './risk-score.ts';
+import { register as train } from './train.ts';
 import { register as trainRiskAdjustment } from './train-risk-adjustment.ts';
+import { register as models } from './models.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -21,5 +23,7 @@ export const commandModules: RegisterCommand[] = [
   bench,
   evaluate,
   riskScore,
+  train,
   trainRiskAdjustment,
+  models,
 ];

@@ -1,0 +1,18 @@
+/**
+ * The served prediction tasks by name, each with its one feature definition and the task
+ * settings training and serving share (index rules, horizon).
+ */
+import { onsetFeatures, readmissionFeatures, type FeatureSet } from './definitions.ts';
+
+export const TASKS = ['readmission', 'onset-hypertension', 'onset-diabetes', 'onset-chd'] as const;
+export type TaskName = (typeof TASKS)[number];
+
+export const DEFAULT_TASK_OPTIONS = {
+  readmission: { windowDays: 30, dataEnd: '2026-12-31', from: '2023-01-01' },
+  onset: { indexDay: '2023-01-01', horizonYears: 3 },
+} as const;
+
+export function featureSetFor(task: TaskName): FeatureSet<unknown> {
+  if (task === 'readmission') return readmissionFeatures as FeatureSet<unknown>;
+  return onsetFeatures(task.replace('onset-', '') as 'hypertension' | 'diabetes' | 'chd') as FeatureSet<unknown>;
+}
