@@ -14,6 +14,7 @@ import { loadPopulation } from '../../src/ingest/loader.ts';
 import { ArtifactError, loadArtifact } from '../../src/models/artifact.ts';
 import { takeRows } from '../../src/models/evaluation/splits.ts';
 import { listVersions, rollbackAlias, setAlias } from '../../src/models/registry.ts';
+import { renderRunReport } from '../../training/run-report.ts';
 import { trainTask } from '../../training/train-task.ts';
 import { describeEachEngine } from '../helpers/engines.ts';
 
@@ -28,19 +29,21 @@ describeEachEngine('training run', (getDb) => {
 
   it('writes a verified artifact, registers it as champion, then a challenger', async () => {
     const db = getDb();
-    const first = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 3, modelsDir, truthFile: path.join(population, 'truth', 'outcomes.csv'), folds: 3 });
+    const first = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 3, modelsDir, truthFile: path.join(population, 'truth', 'outcomes.csv'), folds: 3, renderReport: renderRunReport });
     expect(first.alias).toBe('champion');
     expect(first.manifest).toMatchObject({ name: 'readmission', version: 1, learner: 'logreg', featureSchema: { hash: featureSchemaHash(featureSetFor('readmission')) } });
     expect(first.manifest.trainingData.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(first.manifest.metrics.test_auc).toBeGreaterThan(0.5);
     expect(first.manifest.metrics.ceiling_auc).toBeGreaterThan(0.5);
+    expect(readFileSync(path.join(first.dir, 'report.html'), 'utf8')).toContain('readmission');
 
     // Save-reload gives identical predictions.
     const { model } = await loadArtifact(first.dir, first.manifest.featureSchema.hash);
     const X = takeRows(first.summary.table.X, first.summary.testRows);
     expect(Array.from(model.predictProba(X))).toEqual(Array.from(first.summary.selection.model.predictProba(X)));
 
-    const second = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 4, modelsDir, folds: 3 });
+    const second = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 4, modelsDir, folds: 3, renderReport: renderRunReport });
+    expect(readFileSync(path.join(second.dir, 'report.html'), 'utf8')).toMatch(/champion/i);
     expect(second.alias).toBe('challenger');
     expect(second.summary.champion?.version).toBe(1);
     const versions = await listVersions(db, 'readmission');

@@ -68,6 +68,10 @@ export function signed(x: number | null | undefined, digits: number): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(digits)}`;
 }
 const int = (x: number) => x.toLocaleString('en-US');
+/** A difference of two rates in percentage points. */
+const points = (x: number) => `${fmt(x * 100, 1)} percentage points`;
+const pValue = (p: number) => (Number.isFinite(p) && p < 0.001 ? '< 0.001' : fmt(p, 3));
+const seconds = (s: number) => fmt(s, s < 10 ? 2 : 1);
 const paramsText = (params: Record<string, unknown>) => (Object.keys(params).length === 0 ? 'defaults' : JSON.stringify(params));
 const sameCandidate = (a: CandidateResult, b: CandidateResult) => a.learner === b.learner && paramsText(a.params) === paramsText(b.params) && a.cvAuc === b.cvAuc;
 
@@ -124,7 +128,7 @@ function candidatesSection(s: ReportSelection): string {
         fmt(c.cvAuc, 3),
         folds.length > 0 ? `${fmt(Math.min(...folds), 3)}–${fmt(Math.max(...folds), 3)}, SD ${fmt(sd, 3)}` : 'n/a',
         fmt(c.cvBrier, 4),
-        fmt(c.cvSeconds, 1),
+        seconds(c.cvSeconds),
         chosen ? '<span class="badge">chosen</span>' : '',
       ],
     };
@@ -135,7 +139,7 @@ function candidatesSection(s: ReportSelection): string {
   let body =
     `<p>Every candidate was cross-validated on the training rows only; the highest out-of-fold AUC wins. The test rows were scored once, by the chosen model.</p>` +
     table(head, rows, 'numbers') +
-    `<p>Calibration: <strong>${e(s.calibration.method)}</strong>${cal ? ` (cross-validated Brier of the out-of-fold predictions: ${cal})` : ' (set by the run, not chosen)'}. Final fit took ${fmt(s.fitSeconds, 1)} s.</p>`;
+    `<p>Calibration: <strong>${e(s.calibration.method)}</strong>${cal ? ` (cross-validated Brier of the out-of-fold predictions: ${cal})` : ' (set by the run, not chosen)'}. Final fit took ${seconds(s.fitSeconds)} s.</p>`;
   if (s.candidateTest && s.candidateTest.length > 0) {
     body +=
       '<p>Test figures of every learner refitted on all training rows, for comparison only (not used to choose):</p>' +
@@ -225,7 +229,7 @@ function calibrationSection(input: TrainingReportInput): string {
     'calibration',
     'Calibration',
     `<div class="figure-pair"><figure>${plot}${hist}<figcaption>Points on the dashed diagonal are perfectly calibrated; the histogram shows where the predictions lie.</figcaption></figure>${rowsTable}</div>` +
-      `<p>Calibration slope ${fmt(cal.slope, 2)}, intercept ${fmt(cal.intercept, 2)}, calibration-in-the-large ${fmt(cal.calibrationInTheLarge, 2)}: ${e(reading)}. Mean predicted risk ${pct(cal.meanPredicted)} against an observed rate of ${pct(cal.observedRate)}.</p>`,
+      `<p>Calibration slope ${fmt(cal.slope, 2)}, intercept ${fmt(cal.intercept, 2)}, calibration-in-the-large ${fmt(cal.calibrationInTheLarge, 2)} (logit scale; ideal 0): ${e(reading)}. Mean predicted risk ${pct(cal.meanPredicted)} against an observed rate of ${pct(cal.observedRate)}.</p>`,
   );
 }
 
@@ -268,7 +272,7 @@ export function explainFlag(flag: SubgroupFlag, g: SubgroupResult, limits: Subgr
     case 'AUC_GAP':
       return `ranks this group ${g.aucGap! < 0 ? 'worse' : 'better'} than overall: AUC ${signed(g.aucGap, 3)} (limit ±${fmt(limits.aucGap, 2)})`;
     case 'CALIBRATION_IN_THE_LARGE_GAP':
-      return `${g.calibrationInTheLargeGap > 0 ? 'under-estimates' : 'over-estimates'} this group's risk by ${pct(Math.abs(g.calibrationInTheLargeGap))} more than overall (limit ${pct(limits.calibrationInTheLargeGap)})`;
+      return `${g.calibrationInTheLargeGap > 0 ? 'under-estimates' : 'over-estimates'} this group's risk by ${points(Math.abs(g.calibrationInTheLargeGap))} more than overall (limit ${points(limits.calibrationInTheLargeGap)})`;
     case 'TOO_SMALL':
       return `fewer than ${limits.minRows} rows: too small to check for gaps`;
     case 'SINGLE_CLASS':
@@ -310,7 +314,7 @@ function subgroupSection(input: TrainingReportInput): string {
   const limits = entries[0]![1].limits;
   const intro =
     `<p>The same figures per group. A model that ranks one group poorly, or under-estimates its risk, moves money and follow-up unfairly between institutions (DOMAIN.md: rates that move money are risk-standardised), so gaps are flagged, never averaged away: ` +
-    `an AUC more than ${fmt(limits.aucGap, 2)} from the overall AUC, or an observed-minus-predicted rate more than ${pct(limits.calibrationInTheLargeGap)} away from the overall one; groups under ${limits.minRows} rows are not checked.</p>` +
+    `an AUC more than ${fmt(limits.aucGap, 2)} from the overall AUC, or an observed-minus-predicted rate more than ${points(limits.calibrationInTheLargeGap)} away from the overall one; groups under ${limits.minRows} rows are not checked.</p>` +
     `<p class="${flaggedCount > 0 ? 'bad' : 'ok'}">${flaggedCount > 0 ? `${flaggedCount} group${flaggedCount === 1 ? '' : 's'} flagged (highlighted below).` : 'No group flagged.'}</p>`;
   return section('subgroups', 'Subgroups', intro + parts.join(''));
 }
@@ -319,7 +323,7 @@ function championSection(input: TrainingReportInput, champion: ChampionInput, ch
   const t = input.selection.test;
   const a = comparison.auc;
   const rows = [
-    { cells: ['AUC', fmt(t.auc.auc, 3), fmt(championTest.auc.auc, 3), `${signed(a.difference, 3)} (95% CI ${signed(a.lower, 3)} to ${signed(a.upper, 3)}, paired DeLong p ${fmt(a.pValue, 3)})`] },
+    { cells: ['AUC', fmt(t.auc.auc, 3), fmt(championTest.auc.auc, 3), `${signed(a.difference, 3)} (95% CI ${signed(a.lower, 3)} to ${signed(a.upper, 3)}, paired DeLong p ${pValue(a.pValue)})`] },
     { cells: ['Brier score', fmt(t.brier, 4), fmt(championTest.brier, 4), `${signed(comparison.brierDifference, 4)} (lower is better)`] },
     { cells: ['Calibration slope', fmt(t.calibration.slope, 2), fmt(championTest.calibration.slope, 2), signed(t.calibration.slope - championTest.calibration.slope, 2)] },
     { cells: ['Log loss', fmt(t.logLoss, 4), fmt(championTest.logLoss, 4), signed(t.logLoss - championTest.logLoss, 4)] },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { TASKS, type TaskName } from '../../features/tasks.ts';
 import type { LearnerKind } from '../../models/learners/index.ts';
+import { renderRunReport } from '../../../training/run-report.ts';
 import { trainTask, type TrainTaskResult } from '../../../training/train-task.ts';
 import { openMigratedStore } from './db.ts';
 import { progressBar } from '../progress.ts';
@@ -67,7 +68,7 @@ export function register(program: Command): void {
       .command('readmission')
       .description('30-day unplanned readmission, one row per inpatient discharge, from the stored population (STRATUM_DATA_DIR or DATABASE_URL)'),
   ).action(async (opts: { learner: string; seed: number; folds: number; truth?: string }) => {
-    await trainTasks(['readmission'], opts);
+    await trainTasks(['readmission'], opts, renderRunReport);
   });
   common(
     train
@@ -77,7 +78,7 @@ export function register(program: Command): void {
   ).action(async (opts: { learner: string; seed: number; folds: number; truth?: string; condition: string }) => {
     const tasks = (opts.condition === 'all' ? TASKS.filter((t) => t.startsWith('onset-')) : [`onset-${opts.condition}`]) as TaskName[];
     for (const t of tasks) if (!TASKS.includes(t)) throw new Error(`--condition must be hypertension, diabetes, chd or all`);
-    await trainTasks(tasks, opts);
+    await trainTasks(tasks, opts, renderRunReport);
   });
 }
 

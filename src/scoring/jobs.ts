@@ -1,0 +1,138 @@
+/**
+ * Whole-population scoring jobs. A job walks members in id order, a page at a time; each page's
+ * results, problems and the job's cursor commit in one transaction, so a job interrupted by a
+ * crash resumes after its last committed page and never scores a member twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Policy } from '../config/policy.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Database } from '../store/database.ts';
+import { fetchMemberRecords } from '../store/members.ts';
+import type { ModelSet } from './model-set.ts';
+import { scoreRecords } from './service.ts';
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobRow {
+  job_id: string;
+  status: JobStatus;
+  as_of: string;
+  institution_id: string | null;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  cursor_member: string;
+  total: number;
+  done: number;
+  failed: number;
+  error: string | null;
+}
+
+export async function createJob(db: Database, input: { asOf: string; institutionId?: string | null; createdBy: string }): Promise<JobRow> {
+  const jobId = `job-${randomUUID()}`;
+  const total = await countMembers(db, input.institutionId ?? null);
+  await db.query(`INSERT INTO score_job (job_id, status, as_of, institution_id, created_by, total) VALUES ($1, 'queued', $2, $3, $4, $5)`, [jobId, input.asOf, input.institutionId ?? null, input.createdBy, total]);
+  return (await getJob(db, jobId))!;
+}
+
+const JOB_COLUMNS = `job_id, status, to_char(as_of, 'YYYY-MM-DD') AS as_of, institution_id, created_by, created_at::text, started_at::text, finished_at::text, cursor_member, total, done, failed, error`;
+
+export async function getJob(db: Pick<Database, 'query'>, jobId: string): Promise<JobRow | null> {
+  const r = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM score_job WHERE job_id = $1`, [jobId]);
+  return r.rows[0] ?? null;
+}
+
+async function countMembers(db: Database, institutionId: string | null): Promise<number> {
+  const r = institutionId
+    ? await db.query<{ n: number }>(`SELECT count(DISTINCT member_id)::int AS n FROM signup WHERE institution_id = $1`, [institutionId])
+    : await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM member`);
+  return Number(r.rows[0]!.n);
+}
+
+async function nextPage(db: Database, job: JobRow, after: string, size: number): Promise<string[]> {
+  const r = job.institution_id
+    ? await db.query<{ member_id: string }>(`SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id > $2 ORDER BY member_id LIMIT $3`, [job.institution_id, after, size])
+    : await db.query<{ member_id: string }>(`SELECT member_id FROM member WHERE member_id > $1 ORDER BY member_id LIMIT $2`, [after, size]);
+  return r.rows.map((x) => x.member_id);
+}
+
+/** Run (or resume) one job to completion. */
+export async function runJob(db: Database, jobId: string, models: ModelSet, policy: Policy, options: { pageSize?: number; onPage?: (job: JobRow) => void } = {}): Promise<JobRow> {
+  let job = await getJob(db, jobId);
+  if (!job) throw new Error(`no job ${jobId}`);
+  if (job.status === 'done' || job.status === 'failed') return job;
+  await db.query(`UPDATE score_job SET status = 'running', started_at = coalesce(started_at, now()) WHERE job_id = $1`, [jobId]);
+  let cursor = job.cursor_member;
+  try {
+    for (;;) {
+      const ids = await nextPage(db, job, cursor, options.pageSize ?? 500);
+      if (ids.length === 0) break;
+      const records = await fetchMemberRecords(db, ids);
+      const last = ids[ids.length - 1]!;
+      await scoreRecords(db, [...records.values()], job.as_of, models, policy, jobId, async (tx, batch) => {
+        for (const p of batch.problems) await tx.query(`INSERT INTO score_job_problem (job_id, member_id, code, message) VALUES ($1, $2, $3, $4)`, [jobId, p.memberId, p.code, p.message]);
+        await tx.query(`UPDATE score_job SET cursor_member = $2, done = done + $3, failed = failed + $4 WHERE job_id = $1`, [jobId, last, batch.scores.length, batch.problems.length]);
+      });
+      cursor = last;
+      job = (await getJob(db, jobId))!;
+      options.onPage?.(job);
+    }
+    await db.query(`UPDATE score_job SET status = 'done', finished_at = now() WHERE job_id = $1`, [jobId]);
+  } catch (err) {
+    // A fatal problem (no model, database gone) stops the job; it stays resumable from its cursor.
+    await db.query(`UPDATE score_job SET status = 'failed', error = $2 WHERE job_id = $1`, [jobId, err instanceof Error ? err.message.slice(0, 500) : 'failed']).catch(() => {});
+    throw err;
+  }
+  return (await getJob(db, jobId))!;
+}
+
+/**
+ * Runs queued jobs one at a time in the background of the service, and on start resumes any job
+ * a crash left running.
+ */
+export class JobRunner {
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly models: () => ModelSet,
+    private readonly policy: Policy,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resume interrupted jobs (status running or queued). */
+  async resume(): Promise<void> {
+    await this.db.query(`UPDATE score_job SET status = 'queued' WHERE status = 'running'`);
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const next = await this.db.query<{ job_id: string }>(`SELECT job_id FROM score_job WHERE status = 'queued' ORDER BY created_at LIMIT 1`);
+      const jobId = next.rows[0]?.job_id;
+      if (!jobId) return;
+      const started = Date.now();
+      try {
+        const job = await runJob(this.db, jobId, this.models(), this.policy);
+        this.logger.info({ jobId, scored: job.done, problems: job.failed, seconds: (Date.now() - started) / 1000 }, 'scoring job finished');
+      } catch (err) {
+        this.logger.error({ jobId, err: err instanceof Error ? err.message : String(err) }, 'scoring job failed');
+      }
+    }
+  }
+
+  /** Stop after the current page (the job resumes on next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The models serving uses: the champion of every task, verified against this code's feature
+ * schema when loaded. A task whose champion cannot be loaded is reported with the reason (the
+ * API answers 503 for it) instead of being scored by something else.
+ */
+import { featureSchemaHash } from '../features/definitions.ts';
+import { featureSetFor, TASKS, type TaskName } from '../features/tasks.ts';
+import { loadArtifact, type ModelManifest } from '../models/artifact.ts';
+import type { CalibratedModel } from '../models/calibration/calibrated-model.ts';
+import { resolveAlias, syncRegistryFromDisk } from '../models/registry.ts';
+import type { Database } from '../store/database.ts';
+
+export interface ServedModel {
+  task: TaskName;
+  version: number;
+  model: CalibratedModel;
+  manifest: ModelManifest;
+}
+
+export class ModelSet {
+  constructor(
+    readonly models: ReadonlyMap<TaskName, ServedModel>,
+    /** Tasks without a loadable champion, with the reason. */
+    readonly unavailable: ReadonlyMap<TaskName, string>,
+  ) {}
+
+  get(task: TaskName): ServedModel | undefined {
+    return this.models.get(task);
+  }
+
+  /** `name@version` of every served model: stored with each score so it can be reproduced. */
+  versions(): Record<string, number> {
+    return Object.fromEntries([...this.models.values()].map((m) => [m.task, m.version]));
+  }
+
+  /** Register what is on disk, then load and verify the champion of every task. */
+  static async load(db: Database, modelsDir: string): Promise<ModelSet> {
+    await syncRegistryFromDisk(db, modelsDir);
+    const models = new Map<TaskName, ServedModel>();
+    const unavailable = new Map<TaskName, string>();
+    for (const task of TASKS) {
+      try {
+        const champion = await resolveAlias(db, task, 'champion');
+        const { manifest, model } = await loadArtifact(champion.path, featureSchemaHash(featureSetFor(task)));
+        models.set(task, { task, version: champion.version, model, manifest });
+      } catch (err) {
+        unavailable.set(task, err instanceof Error ? err.message : String(err));
+      }
+    }
+    return new ModelSet(models, unavailable);
+  }
+}
