@@ -108,11 +108,13 @@ async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (
   const rows = picks.map((i) => scores[i]!);
   const maxRisk = (s: MemberScore) => Math.max(0, ...s.predictions.map((p) => p.probability ?? 0));
   await tx.query(
-    `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::date[])
+    `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
+     SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j::jsonb
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::date[], $12::text[])
+         AS t(m, s, i, c, r, x, p1, p2, p3, p4, a, j)
      ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
        class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
-       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of`,
+       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary`,
     [
       rows.map((s) => s.memberId),
       rows.map((s) => idByMember.get(s.memberId)!),
@@ -125,6 +127,20 @@ async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (
       rows.map((s) => probabilityOf(s, 'onset-diabetes')),
       rows.map((s) => probabilityOf(s, 'onset-chd')),
       rows.map((s) => s.asOf),
+      rows.map((s) => JSON.stringify(listSummary(s))),
     ],
   );
+}
+
+/** What a clinic's list shows for a member: why, what is open, what is next, and the strongest factors. */
+export interface ListSummary {
+  reasons: string[];
+  careGaps: string[];
+  nextDue: MemberScore['nextDue'];
+  topFactors: string[];
+}
+
+export function listSummary(s: MemberScore): ListSummary {
+  const factors = s.predictions.flatMap((p) => p.topFactors.map((f) => ({ text: `${p.model}: ${f.text}`, c: f.contribution }))).sort((a, b) => b.c - a.c);
+  return { reasons: s.riskClass.reasons, careGaps: s.riskClass.careGaps, nextDue: s.nextDue, topFactors: factors.slice(0, 3).map((f) => f.text) };
 }

@@ -12,6 +12,7 @@ import { register as riskScore } from './risk-score.ts';
 import { register as train } from './train.ts';
 import { register as trainRiskAdjustment } from './train-risk-adjustment.ts';
 import { register as models } from './models.ts';
+import { register as start } from './start.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -26,4 +27,5 @@ export const commandModules: RegisterCommand[] = [
   train,
   trainRiskAdjustment,
   models,
+  start,
 ];

@@ -34,7 +34,9 @@ CREATE TABLE member_latest_score (
   onset_hypertension_p double precision,
   onset_diabetes_p double precision,
   onset_chd_p     double precision,
-  as_of           date NOT NULL
+  as_of           date NOT NULL,
+  -- What the clinic list shows (reasons, care gaps, next due, top factors), kept small.
+  summary         jsonb NOT NULL
 );
 CREATE INDEX member_latest_score_list ON member_latest_score (institution_id, class_rank DESC, max_risk DESC, member_id);
 

@@ -1,0 +1,314 @@
+/**
+ * /v1/score, /v1/score/batch, /v1/jobs and the clinics' high-risk lists. A clinic sees only
+ * members attributed to its own institution, by every route: another institution's member is
+ * "not found", never "forbidden", so existence does not leak either.
+ */
+import { z } from 'zod';
+import {
+  BatchScoreRequest,
+  BatchScoreResponse,
+  HighRiskList,
+  HighRiskQuery,
+  Job,
+  JobRequest,
+  MAX_BATCH_MEMBERS,
+  MemberScore,
+  ScoreRequest,
+} from '../../../data-contracts/v1/api/scoring.ts';
+import { Id } from '../../../data-contracts/v1/common.ts';
+import type { Policy } from '../../config/policy.ts';
+import type { MemberRecord } from '../../features/member-record.ts';
+import { createJob, getJob, type JobRow, type JobRunner } from '../../scoring/jobs.ts';
+import type { ModelSet } from '../../scoring/model-set.ts';
+import { ModelUnavailableError } from '../../scoring/score-member.ts';
+import { CLASS_RANK, scoreMemberIds, scoreRecords, type ListSummary } from '../../scoring/service.ts';
+import { fetchMemberRecords } from '../../store/members.ts';
+import type { Principal } from '../auth.ts';
+import { scopeForPrincipal } from '../auth.ts';
+import { NotFoundError, ServiceUnavailableError } from '../errors.ts';
+import { defineOperation } from '../operations.ts';
+import { Reply, type RouteModule } from '../routes.ts';
+
+export interface ScoringDeps {
+  models: () => ModelSet;
+  policy: Policy;
+  jobs: JobRunner;
+  /** Today's date (YYYY-MM-DD), the default as-of; injectable for tests. */
+  today: () => string;
+}
+
+const SCORING_ROLES = ['clinic', 'analyst', 'admin'] as const;
+
+export const scoreOperation = defineOperation({
+  operationId: 'scoreMember',
+  method: 'post',
+  path: '/v1/score',
+  summary: 'Score one member: probabilities with their top factors, risk class and why, package and rate, intervention list',
+  tags: ['scoring'],
+  roles: SCORING_ROLES,
+  bodyLimit: '5mb',
+  request: { body: ScoreRequest },
+  responses: {
+    200: { description: 'the score (also stored with its model versions and input fingerprint)', schema: MemberScore },
+    404: { description: 'no such member (or not attributed to the calling clinic)' },
+    503: { description: 'no loadable model' },
+  },
+});
+
+export const batchOperation = defineOperation({
+  operationId: 'scoreBatch',
+  method: 'post',
+  path: '/v1/score/batch',
+  summary: `Score up to ${MAX_BATCH_MEMBERS.toLocaleString('en-US')} members; per-member problems are reported beside the results`,
+  tags: ['scoring'],
+  roles: SCORING_ROLES,
+  bodyLimit: '2mb',
+  request: { body: BatchScoreRequest },
+  responses: { 200: { description: 'results and problems', schema: BatchScoreResponse }, 503: { description: 'no loadable model' } },
+});
+
+export const createJobOperation = defineOperation({
+  operationId: 'createScoringJob',
+  method: 'post',
+  path: '/v1/jobs',
+  summary: 'Score the whole population (or one institution) in the background; resumable after a crash',
+  tags: ['jobs'],
+  roles: ['clinic', 'analyst', 'admin'],
+  request: { body: JobRequest },
+  responses: { 202: { description: 'accepted', schema: Job } },
+});
+
+const JobParams = z.object({ jobId: z.string().regex(/^job-[0-9a-f-]{36}$/, 'a job id looks like job-<uuid>') });
+
+export const getJobOperation = defineOperation({
+  operationId: 'getScoringJob',
+  method: 'get',
+  path: '/v1/jobs/:jobId',
+  summary: 'Progress of a scoring job',
+  tags: ['jobs'],
+  roles: ['clinic', 'analyst', 'admin'],
+  request: { params: JobParams },
+  responses: { 200: { description: 'the job', schema: Job }, 404: { description: 'no such job' } },
+});
+
+export const jobResultsOperation = defineOperation({
+  operationId: 'getScoringJobResults',
+  method: 'get',
+  path: '/v1/jobs/:jobId/results',
+  summary: 'A job’s results streamed as NDJSON (default) or CSV (Accept: text/csv)',
+  tags: ['jobs'],
+  roles: ['clinic', 'analyst', 'admin'],
+  request: { params: JobParams },
+  responses: { 200: { description: 'one line per member', schema: z.string(), contentType: 'application/x-ndjson' }, 404: { description: 'no such job' } },
+});
+
+export const highRiskOperation = defineOperation({
+  operationId: 'listHighRiskPatients',
+  method: 'get',
+  path: '/v1/institutions/:institutionId/high-risk-patients',
+  summary: "A clinic's ranked patient list with reasons, open care gaps and the next due intervention (Accept: text/csv for a spreadsheet)",
+  tags: ['clinics'],
+  roles: ['clinic', 'analyst', 'admin'],
+  request: { params: z.object({ institutionId: Id }), query: HighRiskQuery },
+  responses: { 200: { description: 'the list', schema: HighRiskList }, 404: { description: 'no such institution for the caller' } },
+});
+
+export const SCORING_OPERATIONS = [scoreOperation, batchOperation, createJobOperation, getJobOperation, jobResultsOperation, highRiskOperation] as const;
+
+/** Clinics only see members signed up with their institution. */
+function visibleTo(principal: Principal, record: MemberRecord): boolean {
+  const scope = scopeForPrincipal(principal);
+  return scope.all || record.signups.some((s) => s.institution_id === scope.institutionId);
+}
+
+function ensureModels(models: ModelSet): void {
+  if (models.unavailable.size) throw new ServiceUnavailableError(`no loadable model: ${[...models.unavailable.keys()].join(', ')}`, 'no loadable model; train or register one (stratum models list)');
+}
+
+const jobBody = (j: JobRow): z.infer<typeof Job> => ({
+  jobId: j.job_id,
+  status: j.status,
+  asOf: j.as_of,
+  institutionId: j.institution_id,
+  total: j.total,
+  done: j.done,
+  failed: j.failed,
+  progress: j.total === 0 ? (j.status === 'done' ? 1 : 0) : Math.min(1, (j.done + j.failed) / j.total),
+  error: j.error,
+  resultsUrl: `/v1/jobs/${j.job_id}/results`,
+});
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+interface Cursor {
+  k1: number;
+  k2: number;
+  id: string;
+  /** Rows already listed, so ranks continue across pages. */
+  n: number;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(text: string | undefined): Cursor | null {
+  if (!text) return null;
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.k1 === 'number' && typeof c.k2 === 'number' && typeof c.id === 'string' && Number.isInteger(c.n)) return c;
+  } catch {
+    /* fall through */
+  }
+  throw new NotFoundError('cursor is not one this list issued');
+}
+
+export function scoringRoutes(deps: ScoringDeps): RouteModule {
+  return {
+    name: 'scoring',
+    register(routes, { db, metrics }) {
+      const scored = { inc: (labels: { class: string }) => metrics.scoresByTier.inc({ tier: labels.class }) };
+
+      routes.add(scoreOperation, async ({ body, principal, audit }) => {
+        const models = deps.models();
+        ensureModels(models);
+        const asOf = body.as_of ?? deps.today();
+        let record: MemberRecord | undefined;
+        if (body.member_id !== undefined) {
+          record = (await fetchMemberRecords(db, [body.member_id])).get(body.member_id);
+          if (!record || !visibleTo(principal, record)) throw new NotFoundError('no member with this id');
+        } else {
+          record = body.record as MemberRecord;
+          if (!visibleTo(principal, record)) throw new NotFoundError('the record is not signed up with your institution');
+        }
+        try {
+          const { scores, problems } = await scoreRecords(db, [record], asOf, models, deps.policy);
+          if (!scores[0]) throw new Error(problems[0]?.message ?? 'scoring failed');
+          scored.inc({ class: scores[0].riskClass.class });
+          await audit({ action: 'score.read', resource: 'members/score', memberIds: [record.member.member_id], detail: { asOf, inline: body.record !== undefined } });
+          return scores[0];
+        } catch (err) {
+          if (err instanceof ModelUnavailableError) throw new ServiceUnavailableError(err.message, 'no loadable model');
+          throw err;
+        }
+      });
+
+      routes.add(batchOperation, async ({ body, principal, audit }) => {
+        const models = deps.models();
+        ensureModels(models);
+        const asOf = body.as_of ?? deps.today();
+        const scope = scopeForPrincipal(principal);
+        let ids = [...new Set(body.member_ids)];
+        const hidden: string[] = [];
+        if (!scope.all) {
+          const allowed = await db.query<{ member_id: string }>(`SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id = ANY($2::text[])`, [scope.institutionId, ids]);
+          const ok = new Set(allowed.rows.map((r) => r.member_id));
+          hidden.push(...ids.filter((id) => !ok.has(id)));
+          ids = ids.filter((id) => ok.has(id));
+        }
+        const batch = await scoreMemberIds(db, ids, asOf, models, deps.policy);
+        for (const s of batch.scores) scored.inc({ class: s.riskClass.class });
+        for (const id of hidden) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
+        await audit({ action: 'score.batch', resource: 'members/score', memberIds: batch.scores.map((s) => s.memberId), detail: { asOf, requested: body.member_ids.length, problems: batch.problems.length } });
+        return { results: batch.scores, problems: batch.problems };
+      });
+
+      routes.add(createJobOperation, async ({ body, principal, audit }) => {
+        ensureModels(deps.models());
+        const scope = scopeForPrincipal(principal);
+        // A clinic's job covers its own institution only.
+        const institutionId = scope.all ? (body.institution_id ?? null) : scope.institutionId;
+        if (!scope.all && body.institution_id && body.institution_id !== scope.institutionId) throw new NotFoundError('no such institution');
+        const job = await createJob(db, { asOf: body.as_of ?? deps.today(), institutionId, createdBy: principal.id });
+        await audit({ action: 'job.create', resource: `jobs/${job.job_id}`, detail: { institutionId, asOf: job.as_of } });
+        deps.jobs.kick();
+        return new Reply(202, jobBody(job));
+      });
+
+      const visibleJob = async (jobId: string, principal: Principal): Promise<JobRow> => {
+        const job = await getJob(db, jobId);
+        const scope = scopeForPrincipal(principal);
+        if (!job || (!scope.all && job.institution_id !== scope.institutionId)) throw new NotFoundError('no such job');
+        return job;
+      };
+
+      routes.add(getJobOperation, async ({ params, principal }) => jobBody(await visibleJob(params.jobId, principal)));
+
+      routes.add(jobResultsOperation, async ({ params, principal, req, res, audit }) => {
+        const job = await visibleJob(params.jobId, principal);
+        const csv = (req.headers.accept ?? '').includes('text/csv');
+        res.status(200).setHeader('Content-Type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+        if (csv) res.write('member_id,as_of,risk_class,class_row,readmission_p,onset_hypertension_p,onset_diabetes_p,onset_chd_p,input_fingerprint\n');
+        let after = 0;
+        let members = 0;
+        for (;;) {
+          const page = await db.query<{ score_id: number; member_id: string; result: string }>(
+            `SELECT score_id, member_id, result::text AS result FROM score_result WHERE job_id = $1 AND score_id > $2 ORDER BY score_id LIMIT 1000`,
+            [job.job_id, after],
+          );
+          for (const row of page.rows) {
+            if (csv) {
+              const s = JSON.parse(row.result) as z.infer<typeof MemberScore>;
+              const p = (m: string) => s.predictions.find((x) => x.model === m)?.probability ?? '';
+              res.write([s.memberId, s.asOf, s.riskClass.class, s.riskClass.row, p('readmission'), p('onset-hypertension'), p('onset-diabetes'), p('onset-chd'), s.inputFingerprint].map(csvCell).join(',') + '\n');
+            } else res.write(row.result + '\n');
+            after = Number(row.score_id);
+          }
+          members += page.rows.length;
+          if (page.rows.length < 1000) break;
+        }
+        await audit({ action: 'job.results', resource: `jobs/${job.job_id}`, detail: { members } });
+        res.end();
+      });
+
+      routes.add(highRiskOperation, async ({ params, query, principal, req, res, audit }) => {
+        const scope = scopeForPrincipal(principal);
+        if (!scope.all && scope.institutionId !== params.institutionId) throw new NotFoundError('no such institution');
+        const column = query.model ? `coalesce(${query.model.replace(/-/g, '_')}_p, -1)` : 'max_risk';
+        // Default order: most severe class first, then highest risk; with ?model=, that model's risk.
+        const k1 = query.model ? '0' : 'class_rank';
+        const cursor = decodeCursor(query.cursor);
+        const rows = await db.query<{ member_id: string; risk_class: string; k1: number; k2: number; risk: number | null; as_of: string; summary: ListSummary }>(
+          `SELECT member_id, risk_class, ${k1}::float8 AS k1, ${column} AS k2, ${query.model ? `${query.model.replace(/-/g, '_')}_p` : 'max_risk'} AS risk,
+                  to_char(as_of, 'YYYY-MM-DD') AS as_of, summary
+             FROM member_latest_score
+            WHERE institution_id = $1 AND ($2::text IS NULL OR risk_class = $2)
+              AND ($3::float8 IS NULL OR (${k1}::float8, ${column}, member_id) < ($3::float8, $4::float8, $5::text))
+            ORDER BY ${k1} DESC, ${column} DESC, member_id DESC
+            LIMIT $6`,
+          [params.institutionId, query.class ?? null, cursor?.k1 ?? null, cursor?.k2 ?? null, cursor?.id ?? null, query.limit + 1],
+        );
+        const page = rows.rows.slice(0, query.limit);
+        const before = cursor?.n ?? 0;
+        const items = page.map((r, i) => ({
+          rank: before + i + 1,
+          memberId: r.member_id,
+          riskClass: r.risk_class as keyof typeof CLASS_RANK,
+          risk: r.risk,
+          reasons: r.summary.reasons,
+          careGaps: r.summary.careGaps,
+          nextDue: r.summary.nextDue,
+          topFactors: r.summary.topFactors,
+          asOf: r.as_of,
+        }));
+        const last = page[page.length - 1];
+        const nextCursor = rows.rows.length > query.limit && last ? encodeCursor({ k1: Number(last.k1), k2: Number(last.k2), id: last.member_id, n: before + page.length }) : null;
+        await audit({ action: 'list.high-risk', resource: `institutions/${params.institutionId}/high-risk-patients`, memberIds: items.map((i) => i.memberId) });
+        if ((req.headers.accept ?? '').includes('text/csv')) {
+          res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
+          res.setHeader('Content-Disposition', `attachment; filename="high-risk-${params.institutionId}.csv"`);
+          if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
+          const header = 'rank,member_id,risk_class,risk,reasons,care_gaps,next_due,next_due_date,next_due_status,top_factors\n';
+          res.end(
+            header +
+              items
+                .map((i) => [i.rank, i.memberId, i.riskClass, i.risk === null ? '' : i.risk.toFixed(3), i.reasons, i.careGaps, i.nextDue?.label, i.nextDue?.dueDate, i.nextDue?.status, i.topFactors].map(csvCell).join(','))
+                .join('\n') +
+              (items.length ? '\n' : ''),
+          );
+          return;
+        }
+        return { institutionId: params.institutionId, items, nextCursor };
+      });
+    },
+  };
+}

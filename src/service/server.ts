@@ -1,0 +1,167 @@
+/**
+ * The scoring service process: configuration, store, seed data, models, background jobs and the
+ * HTTP app, started in that order and stopped in reverse on SIGINT/SIGTERM (in-flight requests
+ * finish, the job runner stops after its page, the audit trail flushes, then the store closes).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../api/app.ts';
+import { AuditTrail } from '../api/audit.ts';
+import { apiKeyRecords, authConfigFromEnv, demoKeys, type DemoKey } from '../api/auth.ts';
+import { Metrics } from '../api/metrics.ts';
+import { scoringRoutes } from '../api/routes/scoring.ts';
+import { loadEnv, type Env } from '../config/env.ts';
+import { parsePolicy, type Policy } from '../config/policy.ts';
+import { loadPopulation } from '../ingest/loader.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { createJob, JobRunner } from '../scoring/jobs.ts';
+import { ModelSet } from '../scoring/model-set.ts';
+import { databaseOptionsFromEnv, openDatabase, type Database } from '../store/database.ts';
+import { migrate } from '../store/migrate.ts';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_POPULATION = { members: 50_000, seed: 42, defectRate: 0.002 } as const;
+
+export interface StartOptions {
+  port?: number;
+  /** Generate and load the default population when the store has none (default true). */
+  seed?: boolean;
+  members?: number;
+  modelsDir?: string;
+  env?: Env;
+  logger?: Logger;
+  /** Today's date for default as-of (tests pin it). */
+  today?: () => string;
+}
+
+export interface RunningService {
+  server: Server;
+  url: string;
+  db: Database;
+  models: ModelSet;
+  keys: DemoKey[] | null;
+  stop(): Promise<void>;
+}
+
+export async function loadPolicy(env: Env): Promise<Policy> {
+  if (!env.STRATUM_POLICY_FILE) return parsePolicy({});
+  return parsePolicy(JSON.parse(await readFile(env.STRATUM_POLICY_FILE, 'utf8')));
+}
+
+/** Generate the default population with the CLI (its own progress bar) and load it. */
+async function seedIfEmpty(db: Database, env: Env, members: number, logger: Logger): Promise<void> {
+  const published = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM loads WHERE status = 'published'`);
+  const staging = await db.query<{ source_dir: string }>(`SELECT source_dir FROM loads WHERE status = 'staging' LIMIT 1`);
+  if (Number(published.rows[0]!.n) > 0 && staging.rows.length === 0) return;
+  const dir = staging.rows[0]?.source_dir ?? path.resolve(env.STRATUM_DATA_DIR, 'population');
+  if (!existsSync(path.join(dir, 'member.csv'))) {
+    logger.info({ members, dir }, 'generating the default synthetic population');
+    execFileSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'generate', '--members', String(members), '--seed', String(DEFAULT_POPULATION.seed), '--defect-rate', String(DEFAULT_POPULATION.defectRate), '--out', dir],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  logger.info({ dir }, 'loading the population into the store');
+  const started = Date.now();
+  const summary = await loadPopulation(db, { from: dir, log: (m) => logger.info(m) });
+  logger.info({ rows: summary.entities.reduce((s, e) => s + e.published, 0), rejected: summary.rejectsByRule, seconds: (Date.now() - started) / 1000 }, 'population loaded');
+}
+
+/** Demo keys for a bare machine, kept under the data dir (0600) so the README's commands keep working across restarts. */
+async function demoKeysFor(db: Database, env: Env): Promise<DemoKey[]> {
+  const file = path.resolve(env.STRATUM_DATA_DIR, 'demo-keys.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DemoKey[];
+  const institutions = await db.query<{ institution_id: string }>(`SELECT institution_id FROM institution ORDER BY institution_id`);
+  const keys = demoKeys(institutions.rows.map((r) => r.institution_id));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(keys, null, 2));
+  await chmod(file, 0o600);
+  return keys;
+}
+
+/** Open the store the environment names and serve from it. */
+export async function startService(options: StartOptions = {}): Promise<RunningService> {
+  const env = options.env ?? loadEnv();
+  return serve(await openDatabase(databaseOptionsFromEnv(env)), { ...options, env });
+}
+
+/** Serve from an open store (tests hand in theirs); the store is closed by `stop()`. */
+export async function serve(db: Database, options: StartOptions & { closeDb?: boolean } = {}): Promise<RunningService> {
+  const env = options.env ?? loadEnv();
+  const logger = options.logger ?? createLogger(env.LOG_LEVEL);
+  const policy = await loadPolicy(env);
+  const migration = await migrate(db);
+  logger.info({ engine: db.engine, applied: migration }, 'store ready');
+  if (options.seed !== false) await seedIfEmpty(db, env, options.members ?? DEFAULT_POPULATION.members, logger);
+
+  const models = await ModelSet.load(db, options.modelsDir ?? path.join(PROJECT_ROOT, 'models'));
+  for (const [task, reason] of models.unavailable) logger.warn({ task, reason }, 'model unavailable: scoring answers 503 until one is registered');
+  logger.info({ models: models.versions() }, 'models loaded');
+
+  const metrics = new Metrics();
+  for (const [task, version] of Object.entries(models.versions())) metrics.setModelVersion(task, String(version));
+
+  const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
+  const jobs = new JobRunner(db, () => models, policy, logger);
+  const auth = authConfigFromEnv(env);
+  let keys: DemoKey[] | null = null;
+  if (auth.apiKeys.length === 0 && !auth.jwt) {
+    keys = await demoKeysFor(db, env);
+    auth.apiKeys = apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
+  }
+  const auditTrail = new AuditTrail(db);
+  const app = createApp({
+    db,
+    logger,
+    metrics,
+    auth,
+    auditTrail,
+    routes: [scoringRoutes({ models: () => models, policy, jobs, today })],
+    readiness: async () => {
+      const checks: Record<string, { ok: boolean; detail?: string }> = {};
+      try {
+        await db.query('SELECT 1');
+        checks.store = { ok: true };
+      } catch (err) {
+        checks.store = { ok: false, detail: err instanceof Error ? err.message : 'unreachable' };
+      }
+      checks.models = models.unavailable.size ? { ok: false, detail: `unavailable: ${[...models.unavailable.keys()].join(', ')}` } : { ok: true, detail: JSON.stringify(models.versions()) };
+      return { ready: Object.values(checks).every((c) => c.ok), checks };
+    },
+    rateLimit: { ratePerSecond: env.STRATUM_RATE_LIMIT_PER_SECOND, burst: env.STRATUM_RATE_LIMIT_BURST },
+    bodyLimit: env.STRATUM_BODY_LIMIT,
+    info: { title: 'Stratum scoring service', version: '1.0.0' },
+  });
+
+  await jobs.resume();
+  // A fresh store has no scores yet: score everyone once so the clinics' lists are filled.
+  const anyScore = await db.query(`SELECT 1 FROM member_latest_score LIMIT 1`);
+  const anyJob = await db.query(`SELECT 1 FROM score_job LIMIT 1`);
+  if (anyScore.rows.length === 0 && anyJob.rows.length === 0 && models.unavailable.size === 0) {
+    const job = await createJob(db, { asOf: today(), createdBy: 'system:start' });
+    logger.info({ jobId: job.job_id, members: job.total }, 'scoring the population in the background');
+    jobs.kick();
+  }
+
+  const port = options.port ?? env.PORT;
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
+      await auditTrail.close();
+      if (options.closeDb !== false) await db.close();
+    })());
+  // A promoted model is served after a restart (the registry is read at start).
+  return { server, url, db, models, keys, stop };
+}

@@ -1,0 +1,139 @@
+/**
+ * The scoring service end to end on both engines: a small generated population loaded into the
+ * store, logistic models trained for every task, the real app on an ephemeral port, and the
+ * typed client built from the same declarations as /openapi.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createClient, ApiClientError } from '../../src/api/client.ts';
+import { SCORING_OPERATIONS } from '../../src/api/routes/scoring.ts';
+import { SYSTEM_OPERATIONS } from '../../src/api/system-routes.ts';
+import { loadEnv } from '../../src/config/env.ts';
+import { TASKS } from '../../src/features/tasks.ts';
+import { loadPopulation } from '../../src/ingest/loader.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { runJob } from '../../src/scoring/jobs.ts';
+import { serve, type RunningService } from '../../src/service/server.ts';
+import { trainTask } from '../../training/train-task.ts';
+import { describeEachEngine } from '../helpers/engines.ts';
+
+const OPS = [...SYSTEM_OPERATIONS, ...SCORING_OPERATIONS] as const;
+const population = mkdtempSync(path.join(tmpdir(), 'stratum-e2e-pop-'));
+execFileSync(process.execPath, ['src/cli/bin.mjs', 'generate', '--members', '2000', '--seed', '21', '--out', population], { stdio: 'ignore' });
+const modelsDir = mkdtempSync(path.join(tmpdir(), 'stratum-e2e-models-'));
+const logLines: string[] = [];
+const logger = createLogger('info', new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }));
+
+describeEachEngine('scoring service', (getDb, ctx) => {
+  let service: RunningService;
+  let institutionA: string;
+  let memberOfA: string;
+  let memberOfB: string;
+  const client = (key?: string) => createClient({ baseUrl: service.url, operations: OPS, bearer: key });
+  const key = (role: string, institution?: string) => service.keys!.find((k) => k.role === role && (institution === undefined || k.institutionId === institution))!.key;
+
+  beforeAll(async () => {
+    const db = getDb();
+    await loadPopulation(db, { from: population });
+    const dir = path.join(modelsDir, ctx.engine);
+    for (const task of TASKS) await trainTask({ db, task, learners: ['logreg'], seed: 1, modelsDir: dir, folds: 3 });
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'stratum-e2e-var-'));
+    service = await serve(db, { port: 0, seed: false, modelsDir: dir, env: { ...loadEnv(), STRATUM_DATA_DIR: dataDir, STRATUM_API_KEYS: undefined, STRATUM_JWT_SECRET: undefined }, logger, today: () => '2026-06-30', closeDb: false });
+    const signups = await db.query<{ member_id: string; institution_id: string }>(`SELECT member_id, institution_id FROM signup ORDER BY member_id`);
+    institutionA = signups.rows[0]!.institution_id;
+    memberOfA = signups.rows[0]!.member_id;
+    const aMembers = new Set(signups.rows.filter((r) => r.institution_id === institutionA).map((r) => r.member_id));
+    memberOfB = signups.rows.find((r) => r.institution_id !== institutionA && !aMembers.has(r.member_id))!.member_id;
+  }, 240_000);
+
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('scores a member: probabilities with versions, class and why, package and rate, interventions', async () => {
+    const s = await client(key('analyst')).call('scoreMember', { body: { member_id: memberOfA } });
+    expect(s.memberId).toBe(memberOfA);
+    expect(s.asOf).toBe('2026-06-30');
+    expect(s.predictions.map((p) => p.model)).toEqual(['readmission', 'onset-hypertension', 'onset-diabetes', 'onset-chd']);
+    for (const p of s.predictions) expect(p.version).toBe(1);
+    expect(s.riskClass.reasons.length).toBeGreaterThan(0);
+    expect(s.package.annualRate).toBe({ healthy: 20, 'high-risk': 120, mild: 300, moderate: 500, severe: 800 }[s.riskClass.class]);
+    expect(s.inputFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // Stored with its model versions and fingerprint, and audited.
+    const stored = await getDb().query<{ input_fingerprint: string; model_versions: Record<string, number> }>(`SELECT input_fingerprint, model_versions FROM score_result WHERE member_id = $1 ORDER BY score_id DESC LIMIT 1`, [memberOfA]);
+    expect(stored.rows[0]).toMatchObject({ input_fingerprint: s.inputFingerprint, model_versions: s.modelVersions });
+    const audit = await getDb().query<{ action: string }>(`SELECT action FROM audit_log WHERE $1 = ANY(member_ids)`, [memberOfA]);
+    expect(audit.rows.map((r) => r.action)).toContain('score.read');
+  });
+
+  it('the same inputs give the same answer (reproducible)', async () => {
+    const c = client(key('analyst'));
+    const a = await c.call('scoreMember', { body: { member_id: memberOfA, as_of: '2026-01-01' } });
+    const b = await c.call('scoreMember', { body: { member_id: memberOfA, as_of: '2026-01-01' } });
+    expect(b).toEqual(a);
+  });
+
+  it('a clinic cannot read another institution’s member by any route', async () => {
+    const clinic = client(key('clinic', institutionA));
+    await expect(clinic.call('scoreMember', { body: { member_id: memberOfB } })).rejects.toMatchObject({ status: 404 });
+    const batch = await clinic.call('scoreBatch', { body: { member_ids: [memberOfA, memberOfB] } });
+    expect(batch.results.map((r) => r.memberId)).toEqual([memberOfA]);
+    expect(batch.problems).toEqual([{ memberId: memberOfB, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' }]);
+    const otherInstitution = (await getDb().query<{ institution_id: string }>(`SELECT institution_id FROM institution WHERE institution_id <> $1 LIMIT 1`, [institutionA])).rows[0]!.institution_id;
+    await expect(clinic.call('listHighRiskPatients', { params: { institutionId: otherInstitution }, query: {} })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('batch: unknown members are reported beside the results, not fatal', async () => {
+    const r = await client(key('analyst')).call('scoreBatch', { body: { member_ids: [memberOfA, 'NOPE-1'] } });
+    expect(r.results).toHaveLength(1);
+    expect(r.problems).toEqual([{ memberId: 'NOPE-1', code: 'MEMBER_NOT_FOUND', message: 'no member with this id' }]);
+  });
+
+  it('validation errors name the field and rule; unknown member is 404', async () => {
+    const c = client(key('analyst'));
+    const bad = await c.send('scoreMember', { body: { member_id: 'x y' } as never });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ location: 'body', path: 'member_id' })] } });
+    await expect(c.call('scoreMember', { body: { member_id: 'NOPE-1' } })).rejects.toBeInstanceOf(ApiClientError);
+    expect((await c.send('scoreMember', { body: { member_id: 'NOPE-1' } })).status).toBe(404);
+  });
+
+  it('a whole-population job runs, reports progress, streams NDJSON and CSV; the clinic list ranks with reasons', async () => {
+    const c = client(key('analyst'));
+    const job = await c.call('createScoringJob', { body: { as_of: '2026-06-30', institution_id: institutionA } });
+    expect(job.status).toBe('queued');
+    await runJob(getDb(), job.jobId, service.models, (await import('../../src/config/policy.ts')).defaultPolicy());
+    const done = await c.call('getScoringJob', { params: { jobId: job.jobId } });
+    expect(done).toMatchObject({ status: 'done', progress: 1 });
+    const ndjson = await fetch(`${service.url}/v1/jobs/${job.jobId}/results`, { headers: { authorization: `Bearer ${key('analyst')}` } });
+    const lines = (await ndjson.text()).trim().split('\n');
+    expect(lines).toHaveLength(done.done);
+    const csv = await fetch(`${service.url}/v1/jobs/${job.jobId}/results`, { headers: { authorization: `Bearer ${key('analyst')}`, accept: 'text/csv' } });
+    expect((await csv.text()).split('\n')[0]).toBe('member_id,as_of,risk_class,class_row,readmission_p,onset_hypertension_p,onset_diabetes_p,onset_chd_p,input_fingerprint');
+
+    const clinic = client(key('clinic', institutionA));
+    const list = await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { limit: 5 } });
+    expect(list.items.length).toBeGreaterThan(0);
+    const ranks = { severe: 5, moderate: 4, mild: 3, 'high-risk': 2, healthy: 1 } as const;
+    for (let i = 1; i < list.items.length; i++) expect(ranks[list.items[i - 1]!.riskClass]).toBeGreaterThanOrEqual(ranks[list.items[i]!.riskClass]);
+    expect(list.items[0]!.reasons.length).toBeGreaterThan(0);
+    if (list.nextCursor) {
+      const page2 = await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { limit: 5, cursor: list.nextCursor } });
+      expect(page2.items[0]!.rank).toBe(6);
+      expect(page2.items.map((i) => i.memberId)).not.toContain(list.items[0]!.memberId);
+    }
+    const sheet = await fetch(`${service.url}/v1/institutions/${institutionA}/high-risk-patients?limit=3`, { headers: { authorization: `Bearer ${key('clinic', institutionA)}`, accept: 'text/csv' } });
+    expect(sheet.headers.get('content-type')).toContain('text/csv');
+    expect((await sheet.text()).split('\n')[0]).toMatch(/^rank,member_id,risk_class,risk,reasons,care_gaps,next_due/);
+  });
+
+  it('application logs carry no member identifiers', () => {
+    const joined = logLines.join('');
+    expect(joined).not.toContain(memberOfA);
+    expect(joined).not.toContain(memberOfB);
+  });
+});
