@@ -39,6 +39,12 @@ export interface SimulationSettings {
   regionInstitutions: number[][];
   /** Share of HbA1c results reported (correctly) in mmol/mol. */
   hba1cMmolShare: number;
+  /** First calendar year of the window. */
+  firstYear: number;
+  /** Day number of 1 January of each window year, and of the year after the window. */
+  yearStarts: number[];
+  /** `YYYY-MM` of each month of the window (index 0 = the start month). */
+  monthLabels: string[];
 }
 
 /** Running case-mix tallies per institution, for the ground truth. */
@@ -64,6 +70,9 @@ export function simulationSettings(seed: number, defectRate: number, startYear: 
     institutions,
     regionInstitutions,
     hba1cMmolShare: 0.04,
+    firstYear: startYear,
+    yearStarts: Array.from({ length: endYear - startYear + 2 }, (_, i) => dayOf(startYear + i, 1, 1)),
+    monthLabels: Array.from({ length: (endYear - startYear + 1) * 12 }, (_, i) => isoMonth(monthIndexOf(dayOf(startYear, 1, 1)) + i)),
   };
 }
 
@@ -75,8 +84,17 @@ export function memberRng(seed: number, memberNumber: number, stream = 'member')
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
 const r1 = (x: number) => Math.round(x * 10) / 10;
-const money = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+/** A whole number of fen as yuan with two decimals (non-negative amounts only). */
+const fenText = (fen: number) => {
+  const yuan = Math.floor(fen / 100);
+  const cents = fen - yuan * 100;
+  return yuan + (cents < 10 ? '.0' : '.') + cents;
+};
+/** Yuan rounded half-up to the fen, as text (DOMAIN.md "Money and rounding"). */
+const money = (x: number) => fenText(Math.round(x * 100));
 const DAYS_PER_YEAR = 365.25;
+/** Months of background need one background episode bundles (see `backgroundClaims`). */
+const BACKGROUND_EPISODE_MONTHS = 3;
 
 // Condition slots.
 const HTN = 0, DM = 1, CHD = 2, STROKE = 3, HF = 4, CKD = 5, COPD = 6, RETINO = 7, NEURO = 8, PAD = 9;
@@ -146,6 +164,9 @@ export function simulateMember(s: SimulationSettings, n: number, out: RowBuffers
   new MemberSimulation(s, n, out).run(tallies);
 }
 
+/** Per-thread claim accumulators (members are simulated one at a time). */
+let scratch = { amounts: new Float64Array(0), institutions: new Int16Array(0) };
+
 class MemberSimulation {
   private readonly rng: Rng;
   private readonly drng: Rng | null;
@@ -201,9 +222,14 @@ class MemberSimulation {
     this.enrolmentAndDeath();
     const months = monthIndexOf(this.s.endDay) - monthIndexOf(this.s.startDay) + 1;
     this.monthBase = monthIndexOf(this.s.startDay);
-    this.claimAmounts = new Float64Array(months * 6);
-    this.claimInstitution = new Int16Array(months * 6);
-    this.expectedByYear = new Float64Array(yearOf(this.s.endDay) - yearOf(this.s.startDay) + 1);
+    // Scratch arrays are reused member after member: allocating them per member costs more than
+    // clearing them.
+    if (scratch.amounts.length !== months * 6) scratch = { amounts: new Float64Array(months * 6), institutions: new Int16Array(months * 6) };
+    scratch.amounts.fill(0);
+    scratch.institutions.fill(0);
+    this.claimAmounts = scratch.amounts;
+    this.claimInstitution = scratch.institutions;
+    this.expectedByYear = new Float64Array(this.s.yearStarts.length - 1);
     this.writeMember();
     if (this.activeStart <= this.activeEnd) {
       this.signup();
@@ -529,8 +555,8 @@ class MemberSimulation {
     const r = this.rng;
     const y0 = yearOf(this.s.startDay);
     for (let y = y0; y <= yearOf(this.s.endDay); y++) {
-      const from = Math.max(this.activeStart, dayOf(y, 1, 1));
-      const to = Math.min(this.activeEnd, dayOf(y, 12, 31));
+      const from = Math.max(this.activeStart, this.s.yearStarts[y - y0]!);
+      const to = Math.min(this.activeEnd, this.s.yearStarts[y - y0 + 1]! - 1);
       if (from > to) continue;
       const frac = (to - from + 1) / 365;
       const age = this.age + (y - y0);
@@ -539,7 +565,8 @@ class MemberSimulation {
         const day = from + r.int(0, to - from);
         const code = age >= 65 ? VISIT.preventive65plus : age >= 40 ? VISIT.preventive40to64 : VISIT.preventive18to39;
         const enc = this.encounter('outpatient', 'CPT', code, day, day, this.home, this.doctorAt(this.home), 'Z00.0', '');
-        this.addClaim(day, C_PRIMARY, 60, this.home);
+        // No claim: screening is a service of the healthy class's management package, paid on
+        // delivery and not settled against claims (DOMAIN.md "Settlement of the budget").
         const [sbp, dbp] = this.bpValues(day);
         this.bp(sbp, dbp, day, 'clinic', enc);
         this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.3)), 'kg/m2', day, 'clinic', enc, 'bmi');
@@ -555,9 +582,9 @@ class MemberSimulation {
         const atHospital = r.bernoulli(0.25);
         const inst = atHospital ? this.hospital : this.home;
         const dx = r.pick(ACUTE_DX);
-        const enc = this.encounter('outpatient', 'CPT', VISIT.office, day, day, inst, this.doctorAt(inst), dx, '');
+        this.encounter('outpatient', 'CPT', VISIT.office, day, day, inst, this.doctorAt(inst), dx, '');
         this.addClaim(day, atHospital ? C_OUTPATIENT : C_PRIMARY, atHospital ? 220 : 80, inst);
-        if (dx.startsWith('J') && r.bernoulli(0.4)) this.medication(ATC.amoxicillin, day, 7, enc, 'completed');
+        if (dx.startsWith('J') && r.bernoulli(0.4)) this.medication(ATC.amoxicillin, day, 7, inst, 'completed');
       }
     }
   }
@@ -608,12 +635,12 @@ class MemberSimulation {
         }
         if (r.bernoulli(0.15)) this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.4)), 'kg/m2', day, 'clinic', enc, 'bmi');
         const fillP = 0.4 + 0.4 * this.adherence;
-        for (const drug of bpDrugs) if (this.onset[HTN]! <= day && r.bernoulli(fillP)) this.medication(drug, day, r.bernoulli(0.8) ? 90 : 30, enc);
-        for (const drug of dmDrugs) if (this.onset[DM]! <= day && r.bernoulli(fillP)) this.medication(drug, day, drug === ATC.insulinGlargine ? 30 * r.int(1, 3) : r.bernoulli(0.8) ? 90 : 60, enc);
-        for (const drug of other) if (r.bernoulli(fillP * 0.8)) this.medication(drug, day, 90, enc);
+        for (const drug of bpDrugs) if (this.onset[HTN]! <= day && r.bernoulli(fillP)) this.medication(drug, day, r.bernoulli(0.8) ? 90 : 30, inst);
+        for (const drug of dmDrugs) if (this.onset[DM]! <= day && r.bernoulli(fillP)) this.medication(drug, day, drug === ATC.insulinGlargine ? 30 * r.int(1, 3) : r.bernoulli(0.8) ? 90 : 60, inst);
+        for (const drug of other) if (r.bernoulli(fillP * 0.8)) this.medication(drug, day, 90, inst);
       } else if (managed && r.bernoulli(0.55)) {
+        // No claim: follow-up calls are management-package services (DOMAIN.md risk classes).
         this.encounter('phone', 'CPT', VISIT.phone, day, day, this.home, this.signedPractitioner, primaryDx, '');
-        this.addClaim(day, C_PRIMARY, 10, this.home);
       }
       // Home devices: BP uploads, capillary glucose in runs of consecutive days.
       if (homeBp && this.onset[HTN]! <= day) {
@@ -638,8 +665,8 @@ class MemberSimulation {
     // Yearly laboratory work and complication screening.
     const y0 = yearOf(this.s.startDay);
     for (let y = y0; y <= yearOf(this.s.endDay); y++) {
-      const from = Math.max(start, dayOf(y, 1, 1));
-      const to = Math.min(this.activeEnd, dayOf(y, 12, 31));
+      const from = Math.max(start, this.s.yearStarts[y - y0]!);
+      const to = Math.min(this.activeEnd, this.s.yearStarts[y - y0 + 1]! - 1);
       if (from > to) continue;
       const frac = (to - from + 1) / 365;
       if (frac < 0.15) continue;
@@ -693,11 +720,17 @@ class MemberSimulation {
     return best;
   }
 
-  private medication(code: string, day: number, days: number, _encounterId: string, status?: string): void {
+  /**
+   * A prescription dispensed at a visit. It is billed with that visit, at the dispensing
+   * institution: primary institutions dispense essential medicines themselves (China's national
+   * essential-medicines system), so the drug cost is part of the visit's outpatient settlement;
+   * the `pharmacy` category is left to retail-pharmacy purchases (`backgroundClaims`).
+   */
+  private medication(code: string, day: number, days: number, dispensedAt: InstitutionPlan, status?: string): void {
     const id = `R${this.n}-${++this.seq}`;
     const st = status ?? (day + days > this.s.endDay ? 'active' : 'completed');
     this.put(F.medication, id, id + ',' + this.id + ',ATC,' + code + ',' + isoDate(day) + ',' + days + ',' + this.signedPractitionerOr(this.home) + ',' + st + '\n');
-    this.addClaim(day, C_PHARMACY, days * (DAILY_COST[code] ?? 1), null);
+    this.addClaim(day, dispensedAt.level === 'primary' ? C_PRIMARY : C_OUTPATIENT, days * (DAILY_COST[code] ?? 1), dispensedAt);
   }
 
   private signedPractitionerOr(inst: InstitutionPlan): string {
@@ -731,10 +764,9 @@ class MemberSimulation {
     const meanLos = Math.exp(1.75 + 0.1 * chronicCount + 0.125);
     const stayCost = (los: number) => 1400 * Math.pow(los, 0.85);
     // expected cost truth: admissions (with ~18% readmissions) and ED visits
-    const y0 = yearOf(this.s.startDay);
     for (let y = 0; y < this.expectedByYear.length; y++) {
-      const from = Math.max(this.activeStart, dayOf(y0 + y, 1, 1));
-      const to = Math.min(this.activeEnd, dayOf(y0 + y, 12, 31));
+      const from = Math.max(this.activeStart, this.s.yearStarts[y]!);
+      const to = Math.min(this.activeEnd, this.s.yearStarts[y + 1]! - 1);
       if (from <= to) this.expectedByYear[y]! += ((to - from + 1) / 365) * (admitRate * 1.15 * stayCost(meanLos) + edRate * 900);
     }
     const discharges: number[] = [];
@@ -815,7 +847,13 @@ class MemberSimulation {
     if (inst && this.claimInstitution[cell] === 0) this.claimInstitution[cell] = inst.index + 1;
   }
 
-  /** Spend not tied to a simulated event: log-normal per month, by age and chronic burden. */
+  /**
+   * Spend not tied to a simulated event: specialist outpatient episodes, retail-pharmacy purchases
+   * and other care, by age and chronic burden. Each arrives as an episode billed in one month
+   * (an episode's visits, tests and drugs settle together), so a member has a few larger
+   * background claims a year rather than many small ones: health spending is concentrated, and
+   * the claim file stays near the ~40 rows per member of Stratum issue 2.
+   */
   private backgroundClaims(): void {
     const r = this.rng;
     const first = monthIndexOf(this.activeStart) - this.monthBase;
@@ -825,34 +863,38 @@ class MemberSimulation {
       const age = this.age + m / 12;
       let chronic = 0;
       for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) chronic++;
-      const pOut = Math.min(0.4, 0.02 + 0.0012 * (age - 18) + 0.04 * chronic);
-      const pPharm = Math.min(0.3, 0.015 + 0.001 * (age - 18));
+      const pOut = Math.min(0.4, 0.02 + 0.0012 * (age - 18) + 0.04 * chronic) / BACKGROUND_EPISODE_MONTHS;
+      const pPharm = Math.min(0.3, 0.015 + 0.001 * (age - 18)) / BACKGROUND_EPISODE_MONTHS;
+      const outMean = 300 * BACKGROUND_EPISODE_MONTHS;
+      const pharmMean = 120 * BACKGROUND_EPISODE_MONTHS;
       const y = Math.floor(m / 12);
-      if (y < this.expectedByYear.length) this.expectedByYear[y]! += pOut * 300 + pPharm * 120 + 0.01 * 400;
-      if (r.bernoulli(pOut)) this.claimAmounts[m * 6 + C_OUTPATIENT]! += 300 * Math.exp(r.normal(0, 0.8) - 0.32);
-      if (r.bernoulli(pPharm)) this.claimAmounts[m * 6 + C_PHARMACY]! += 120 * Math.exp(r.normal(0, 0.7) - 0.245);
+      if (y < this.expectedByYear.length) this.expectedByYear[y]! += pOut * outMean + pPharm * pharmMean + 0.01 * 400;
+      if (r.bernoulli(pOut)) this.claimAmounts[m * 6 + C_OUTPATIENT]! += outMean * Math.exp(r.normal(0, 0.8) - 0.32);
+      if (r.bernoulli(pPharm)) this.claimAmounts[m * 6 + C_PHARMACY]! += pharmMean * Math.exp(r.normal(0, 0.7) - 0.245);
       if (r.bernoulli(0.01)) this.claimAmounts[m * 6 + C_OTHER]! += 400 * Math.exp(r.normal(0, 0.8) - 0.32);
     }
   }
 
   private writeClaims(): void {
-    const realised = new Float64Array(this.expectedByYear.length);
+    // Realised cost per year in whole fen: the sum of the rounded claim lines, exactly.
+    const realisedFen = new Float64Array(this.expectedByYear.length);
+    const amounts = this.claimAmounts;
     let k = 0;
-    for (let cell = 0; cell < this.claimAmounts.length; cell++) {
-      const amount = this.claimAmounts[cell]!;
+    for (let cell = 0; cell < amounts.length; cell++) {
+      const amount = amounts[cell]!;
       if (amount <= 0) continue;
       const m = Math.floor(cell / 6);
       const category = cell - m * 6;
       const inst = this.claimInstitution[cell]!;
-      const rounded = money(amount);
-      realised[Math.floor(m / 12)]! += Number(rounded);
-      const id = `B${this.n}-${++k}`;
-      this.put(F.claim_cost, id, id + ',' + this.id + ',' + isoMonth(this.monthBase + m) + ',' + CLAIM_CATEGORIES[category] + ',' + (inst ? this.s.institutions[inst - 1]!.id : '') + ',' + rounded + '\n');
+      const fen = Math.round(amount * 100);
+      realisedFen[Math.floor(m / 12)]! += fen;
+      const id = 'B' + this.n + '-' + ++k;
+      this.put(F.claim_cost, id, id + ',' + this.id + ',' + this.s.monthLabels[m] + ',' + CLAIM_CATEGORIES[category] + ',' + (inst ? this.s.institutions[inst - 1]!.id : '') + ',' + fenText(fen) + '\n');
     }
-    const y0 = yearOf(this.s.startDay);
-    for (let y = 0; y < realised.length; y++) {
-      if (Math.max(this.activeStart, dayOf(y0 + y, 1, 1)) > Math.min(this.activeEnd, dayOf(y0 + y, 12, 31))) continue;
-      this.out.add(F.costs, this.id + ',' + (y0 + y) + ',' + money(this.expectedByYear[y]!) + ',' + money(realised[y]!) + '\n');
+    const y0 = this.s.firstYear;
+    for (let y = 0; y < realisedFen.length; y++) {
+      if (Math.max(this.activeStart, this.s.yearStarts[y]!) > Math.min(this.activeEnd, this.s.yearStarts[y + 1]! - 1)) continue;
+      this.out.add(F.costs, this.id + ',' + (y0 + y) + ',' + money(this.expectedByYear[y]!) + ',' + fenText(realisedFen[y]!) + '\n');
     }
   }
 

@@ -10,7 +10,7 @@ import { assertColumnsMatchContracts, simulateMember, simulationSettings, type C
 import { FILE_INDEX, type RowBuffers } from './rows.ts';
 
 /** Bumped whenever the same seed would produce different bytes. */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 
 export interface PopulationOptions {
   members: number;
@@ -62,7 +62,7 @@ export class PopulationGenerator {
     assertColumnsMatchContracts();
     this.institutions = planInstitutions(new Rng(`institutions:${options.seed}`), DEFAULT_INSTITUTION_OPTIONS);
     this.settings = simulationSettings(options.seed, options.defectRate, options.startYear, options.endYear, this.institutions);
-    this.tallies = this.institutions.map(() => ({ members: 0, ageSum: 0, chronic: 0, severitySum: 0, rural: 0 }));
+    this.tallies = emptyTallies(this.institutions.length);
   }
 
   /** Institution and practitioner rows (reference data: never given defects). */
@@ -75,9 +75,27 @@ export class PopulationGenerator {
     }
   }
 
-  /** Simulate members `from`..`to` (1-based, inclusive) into the buffers. */
-  writeMembers(from: number, to: number, out: RowBuffers): void {
-    for (let n = from; n <= to; n++) simulateMember(this.settings, n, out, this.tallies);
+  /**
+   * Simulate members `from`..`to` (1-based, inclusive) into the buffers and return the chunk's
+   * case-mix tallies. Tallies are kept per chunk and added up in chunk order (`addCaseMix`) so the
+   * floating-point sums, and so the truth file's bytes, do not depend on how many threads ran.
+   */
+  simulateChunk(from: number, to: number, out: RowBuffers): CaseMixTally[] {
+    const tallies = emptyTallies(this.institutions.length);
+    for (let n = from; n <= to; n++) simulateMember(this.settings, n, out, tallies);
+    return tallies;
+  }
+
+  /** Add one chunk's tallies (chunks must come in member order). */
+  addCaseMix(chunk: readonly CaseMixTally[]): void {
+    chunk.forEach((c, i) => {
+      const t = this.tallies[i]!;
+      t.members += c.members;
+      t.ageSum += c.ageSum;
+      t.chronic += c.chronic;
+      t.severitySum += c.severitySum;
+      t.rural += c.rural;
+    });
   }
 
   /** Truth about institutions, complete once every member has been simulated. */
@@ -101,6 +119,10 @@ export class PopulationGenerator {
       };
     });
   }
+}
+
+function emptyTallies(count: number): CaseMixTally[] {
+  return Array.from({ length: count }, () => ({ members: 0, ageSum: 0, chronic: 0, severitySum: 0, rural: 0 }));
 }
 
 function round(x: number, places: number): number {

@@ -35,24 +35,45 @@ interface FastWrite {
   utf8Write(text: string, offset: number): number;
 }
 
-/** Bytes per output block; a block is handed to the writer once it cannot take another row. */
-const BLOCK_BYTES = 1 << 21;
-/** Longest row (bytes) the simulation writes, with margin. */
-const MAX_ROW_BYTES = 4096;
+/** Bytes per output block; a block is handed on once it cannot take the next text. */
+const BLOCK_BYTES = 1 << 22;
+/**
+ * Rows joined into one string before they are copied into a block. Each copy first flattens its
+ * concatenated string and pays a native call; copying a dozen rows at once halves that cost.
+ */
+const ROWS_PER_COPY = 12;
+
+/**
+ * The output of one chunk of members: each file's bytes (empty when the chunk wrote nothing
+ * there) and the counters of those bytes. Every byte array owns its `ArrayBuffer`, so a worker
+ * thread can transfer it to the writer without a copy.
+ */
+export interface ChunkOutput {
+  files: Uint8Array[];
+  rows: number[];
+  defects: Record<DefectClass, number>;
+  hba1cMmolPerMolRows: number;
+}
+
+const noDefects = (): Record<DefectClass, number> => ({ 'missing-required': 0, 'duplicate-row': 0, 'out-of-range': 0, 'hba1c-unit-mislabel': 0, 'bp-swapped': 0 });
 
 /**
  * Per-file output blocks and counters. Rows are copied into preallocated byte blocks at once
  * rather than kept as strings: millions of long-lived string fragments would make the garbage
- * collector the bottleneck. Full blocks wait in `ready` until the writer takes them.
+ * collector the bottleneck. `takeChunk` hands everything written since the last call to the
+ * writer and reuses the blocks.
  */
 export class RowBuffers {
   private readonly blocks: Buffer[] = [];
   private readonly positions: number[] = new Array<number>(FILE_COUNT).fill(0);
-  /** Full blocks in production order, with the file each belongs to. */
-  private ready: { file: number; bytes: Buffer }[] = [];
-  /** Data rows written per file (duplicates included; headers excluded). */
-  readonly rows: number[] = new Array<number>(FILE_COUNT).fill(0);
-  readonly defects: Record<DefectClass, number> = { 'missing-required': 0, 'duplicate-row': 0, 'out-of-range': 0, 'hba1c-unit-mislabel': 0, 'bp-swapped': 0 };
+  /** Blocks that filled up since the last `takeChunk`, per file, in order. */
+  private full: Buffer[][] = Array.from({ length: FILE_COUNT }, () => []);
+  /** Text added but not yet copied into a block, per file, and how many `add` calls it holds. */
+  private readonly pending: string[] = new Array<string>(FILE_COUNT).fill('');
+  private readonly pendingAdds = new Int32Array(FILE_COUNT);
+  /** Data rows written per file since the last `takeChunk` (duplicates included; headers excluded). */
+  rows: number[] = new Array<number>(FILE_COUNT).fill(0);
+  defects: Record<DefectClass, number> = noDefects();
   /** HbA1c rows written in mmol/mol with the correct unit (valid data needing conversion). */
   hba1cMmolPerMolRows = 0;
 
@@ -62,43 +83,70 @@ export class RowBuffers {
 
   /** Append text holding `rows` data rows (0 for a header) to a file. */
   add(file: number, text: string, rows = 1): void {
+    this.rows[file]! += rows;
+    const joined = this.pending[file] + text;
+    if (++this.pendingAdds[file]! < ROWS_PER_COPY) {
+      this.pending[file] = joined;
+      return;
+    }
+    this.pending[file] = '';
+    this.pendingAdds[file] = 0;
+    this.copy(file, joined);
+  }
+
+  private copy(file: number, text: string): void {
     let pos = this.positions[file]!;
     let block = this.blocks[file]!;
-    if (pos + Math.max(MAX_ROW_BYTES, text.length * 3) > block.length) {
-      this.ready.push({ file, bytes: block.subarray(0, pos) });
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (pos + text.length * 3 > block.length) {
+      this.full[file]!.push(block.subarray(0, pos));
       block = this.blocks[file] = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, text.length * 3));
       pos = 0;
     }
     this.positions[file] = pos + (block as unknown as FastWrite).utf8Write(text, pos);
-    this.rows[file]! += rows;
   }
 
-  /** Take the full blocks (and, with `all`, the partly filled ones too), in production order. */
-  take(all: boolean): { file: number; bytes: Buffer }[] {
-    if (all) {
-      for (let f = 0; f < FILE_COUNT; f++) {
-        const pos = this.positions[f]!;
-        if (pos === 0) continue;
-        this.ready.push({ file: f, bytes: this.blocks[f]!.subarray(0, pos) });
-        this.blocks[f] = Buffer.allocUnsafe(BLOCK_BYTES);
-        this.positions[f] = 0;
+  /** Everything written since the last call (copied out, so the blocks can be reused), with its counters. */
+  takeChunk(): ChunkOutput {
+    const files: Uint8Array[] = [];
+    for (let f = 0; f < FILE_COUNT; f++) {
+      if (this.pendingAdds[f]) {
+        this.copy(f, this.pending[f]!);
+        this.pending[f] = '';
+        this.pendingAdds[f] = 0;
       }
+      const parts = this.full[f]!;
+      const pos = this.positions[f]!;
+      let length = pos;
+      for (const p of parts) length += p.length;
+      const bytes = new Uint8Array(length);
+      let at = 0;
+      for (const p of parts) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+      bytes.set(this.blocks[f]!.subarray(0, pos), at);
+      files.push(bytes);
+      this.full[f] = [];
+      this.positions[f] = 0;
     }
-    const out = this.ready;
-    this.ready = [];
+    const out: ChunkOutput = { files, rows: this.rows, defects: this.defects, hba1cMmolPerMolRows: this.hba1cMmolPerMolRows };
+    this.rows = new Array<number>(FILE_COUNT).fill(0);
+    this.defects = noDefects();
+    this.hba1cMmolPerMolRows = 0;
     return out;
   }
+}
 
-  /** The text buffered so far for one file, taking it (for tests and small in-memory runs). */
-  takeText(file: number): string {
-    const parts = this.take(true);
-    let text = '';
-    const keep: { file: number; bytes: Buffer }[] = [];
-    for (const p of parts) {
-      if (p.file === file) text += p.bytes.toString('utf8');
-      else keep.push(p);
-    }
-    this.ready = keep;
-    return text;
+/** Running totals of the chunks a run has written. */
+export class OutputTotals {
+  readonly rows: number[] = new Array<number>(FILE_COUNT).fill(0);
+  readonly defects: Record<DefectClass, number> = noDefects();
+  hba1cMmolPerMolRows = 0;
+
+  add(chunk: Pick<ChunkOutput, 'rows' | 'defects' | 'hba1cMmolPerMolRows'>): void {
+    for (let f = 0; f < FILE_COUNT; f++) this.rows[f]! += chunk.rows[f]!;
+    for (const cls of DEFECT_CLASSES) this.defects[cls] += chunk.defects[cls];
+    this.hba1cMmolPerMolRows += chunk.hba1cMmolPerMolRows;
   }
 }

@@ -85,6 +85,21 @@ describe('determinism', () => {
     expect(c.manifest.sha256['member.csv']).not.toBe(a.manifest.sha256['member.csv']);
   });
 
+  it('gives the same bytes with one thread and with two worker threads', async () => {
+    const opts = { members: 2100, seed: 31, defectRate: 0.005, startYear: 2022, endYear: 2026 };
+    const one = await writePopulation(opts, path.join(root, 't1'), { threads: 1 });
+    const progress: number[] = [];
+    const two = await writePopulation(opts, path.join(root, 't2'), { threads: 2, onProgress: (n) => progress.push(n) });
+    expect(two.manifest.sha256).toEqual(one.manifest.sha256);
+    expect(two.manifest.row_counts).toEqual(one.manifest.row_counts);
+    expect(two.manifest.defect_counts).toEqual(one.manifest.defect_counts);
+    expect(progress).toEqual([1000, 2000, 2100]);
+  }, 30_000);
+
+  it('refuses a thread count it cannot use', async () => {
+    await expect(writePopulation({ members: 10, seed: 1, defectRate: 0, startYear: 2022, endYear: 2026 }, path.join(root, 't0'), { threads: 0 })).rejects.toMatchObject({ code: 'GENERATOR_OPTIONS' });
+  });
+
   it('does not change the clean population when defects are added (a separate defect stream)', async () => {
     const clean = await writePopulation({ members: 300, seed: 5, defectRate: 0, startYear: 2022, endYear: 2026 }, path.join(root, 'clean'));
     const dirty = await writePopulation({ members: 300, seed: 5, defectRate: 0, startYear: 2022, endYear: 2026 }, path.join(root, 'clean2'));

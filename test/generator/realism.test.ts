@@ -48,9 +48,30 @@ describe('population shape', () => {
     expect(new Set(members.map((m) => m.region)).size).toBe(8);
   });
 
-  it('has tens of rows per member', () => {
-    expect(totalRows / MEMBERS).toBeGreaterThan(30);
-    expect(totalRows / MEMBERS).toBeLessThan(70);
+  it('has about 40 data rows per member (Stratum issue 2), most of them readings', () => {
+    expect(totalRows / MEMBERS).toBeGreaterThan(36);
+    expect(totalRows / MEMBERS).toBeLessThan(48);
+    expect(observations.length / MEMBERS).toBeGreaterThan(12);
+    expect(encounters.length / MEMBERS).toBeGreaterThan(5);
+  });
+
+  it('bills claims by month and category: drugs with the dispensing visit, package services unbilled', () => {
+    const claims = readRows(dir, 'claim_cost.csv').rows;
+    expect(claims.length / MEMBERS).toBeLessThan(12);
+    const cells = new Set(claims.map((c) => `${c.member_id}|${c.month}|${c.category}`));
+    expect(cells.size).toBe(claims.length);
+    const categories = new Set(claims.map((c) => c.category));
+    for (const c of ['inpatient', 'outpatient', 'ed', 'pharmacy', 'primary-care', 'other']) expect(categories.has(c), c).toBe(true);
+    // Retail pharmacy only: far fewer pharmacy lines than dispensed prescriptions.
+    const prescriptions = readRows(dir, 'medication.csv').rows.length;
+    expect(claims.filter((c) => c.category === 'pharmacy').length).toBeLessThan(prescriptions / 3);
+    // A month with only a phone follow-up has no primary-care claim.
+    const phoneOnly = encounters.filter((e) => e.class === 'phone');
+    const billedMonths = new Set(claims.filter((c) => c.category === 'primary-care').map((c) => `${c.member_id}|${c.month}`));
+    const otherVisitMonths = new Set(encounters.filter((e) => e.class !== 'phone').map((e) => `${e.member_id}|${e.start_time!.slice(0, 7)}`));
+    const lonePhone = phoneOnly.filter((e) => !otherVisitMonths.has(`${e.member_id}|${e.start_time!.slice(0, 7)}`));
+    expect(lonePhone.length).toBeGreaterThan(100);
+    expect(lonePhone.filter((e) => billedMonths.has(`${e.member_id}|${e.start_time!.slice(0, 7)}`)).length / lonePhone.length).toBeLessThan(0.25);
   });
 
   it('has DOMAIN.md prevalence: hypertension ~27%, diabetes ~11% of adults', () => {
