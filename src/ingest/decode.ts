@@ -11,6 +11,7 @@ import {
   type EntityName,
   type FieldViolation,
 } from '../../data-contracts/v1/index.ts';
+import { tryCompileFastPath } from './fast-path.ts';
 
 export type Decoded =
   | { ok: true; record: Record<string, unknown>; converted: boolean }
@@ -97,4 +98,45 @@ export function decodeRecord(entity: EntityName, fields: string[], index: number
     }
   }
   return { ok: true, record, converted };
+}
+
+/** A decoded row as the loader stages it: contract values in column order, or its violations. */
+export type DecodedRow =
+  | { ok: true; values: unknown[]; converted: boolean }
+  | { ok: false; recordId: string | null; violations: FieldViolation[] };
+
+/**
+ * A row decoder for one file: the compiled fast path (fast-path.ts) takes the rows it can
+ * accept, and every other row goes through `decodeRecord`, so rejects carry zod's field and rule.
+ * Both paths apply the same reading rules (unit conversion, plausible range).
+ */
+export function rowDecoder(entity: EntityName, index: number[]): (fields: string[], line: number) => DecodedRow {
+  const names = contractColumns(entity).map((c) => c.name);
+  const fast = tryCompileFastPath(entity, index);
+  const at = (name: string) => names.indexOf(name);
+  const [codeAt, valueAt, unitAt] = [at('code'), at('value'), at('unit')];
+  const readings = entity === 'observation' && codeAt >= 0 && valueAt >= 0 && unitAt >= 0;
+
+  const slow = (fields: string[], line: number): DecodedRow => {
+    const decoded = decodeRecord(entity, fields, index, `line ${line}`);
+    if (!decoded.ok) return decoded;
+    return { ok: true, values: names.map((n) => decoded.record[n]), converted: decoded.converted };
+  };
+
+  return (fields, line) => {
+    const values = fast?.(fields);
+    if (!values) return slow(fields, line);
+    let converted = false;
+    if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
+      const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
+      // A reading the rules refuse is rejected by the full path, which words the violation.
+      if (!reading.ok) return slow(fields, line);
+      if (reading.converted) {
+        values[valueAt] = reading.value;
+        values[unitAt] = reading.unit;
+        converted = true;
+      }
+    }
+    return { ok: true, values, converted };
+  };
 }

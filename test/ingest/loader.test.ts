@@ -62,6 +62,20 @@ describeEachEngine('loader', (getDb, ctx) => {
     expect(rejects.rows[0]!.n).toBe(Object.keys(EXPECTED_REJECTS).length);
   });
 
+  it('a second load of changed rows updates them in place and leaves staging empty', async () => {
+    const db = getDb();
+    const dir = await writeFixturePopulation();
+    await loadPopulation(db, { from: dir });
+    const file = path.join(dir, 'observation.csv');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('O_OK,M1,LOINC,4548-4,7.2,', 'O_OK,M1,LOINC,4548-4,6.1,'));
+    const second = await loadPopulation(db, { from: dir });
+    expect(second.resumed).toBe(false);
+    const ok = await db.query<{ value: number; load_id: string }>(`SELECT value, load_id FROM observation WHERE observation_id = 'O_OK'`);
+    expect(ok.rows).toEqual([{ value: 6.1, load_id: second.loadId }]);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM observation')).rows[0]!.n).toBe(5);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM staging_observation')).rows[0]!.n).toBe(0);
+  });
+
   it('refuses a file whose header misses a required column, naming it', async () => {
     const dir = await writeFixturePopulation();
     const file = path.join(dir, 'member.csv');
