@@ -3,14 +3,18 @@
  * progress bar, an HTML report beside each new artifact, and registration (champion when there
  * is none, otherwise challenger for a person to promote).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { TASKS, type TaskName } from '../../features/tasks.ts';
 import type { LearnerKind } from '../../models/learners/index.ts';
 import { renderRunReport } from '../../../training/run-report.ts';
 import { trainTask, type TrainTaskResult } from '../../../training/train-task.ts';
-import { openMigratedStore } from './db.ts';
+import { openDatabase } from '../../store/database.ts';
+import { migrate } from '../../store/migrate.ts';
+import { openMigratedStore, runLoad } from './db.ts';
 import { progressBar } from '../progress.ts';
 
 const LEARNER_GROUPS: Record<string, LearnerKind[]> = {
@@ -55,6 +59,44 @@ export async function trainTasks(tasks: TaskName[], opts: { learner: string; see
   return results;
 }
 
+/**
+ * The committed default models, reproducibly: generate the default population (seed 42), load it
+ * into a throw-away embedded store, train every task and pin each new version as the champion
+ * the service starts with (`models/<task>/champion`).
+ */
+export async function trainDefaults(opts: { learner: string; seed: number; folds: number; members: number; population: string }): Promise<TrainTaskResult[]> {
+  const { DEFAULT_POPULATION } = await import('../../service/server.ts');
+  if (!existsSync(path.join(opts.population, 'member.csv'))) {
+    console.error(`generating ${opts.members} members (seed ${DEFAULT_POPULATION.seed}) into ${opts.population}`);
+    execFileSync(process.execPath, [path.resolve('src/cli/bin.mjs'), 'generate', '--members', String(opts.members), '--seed', String(DEFAULT_POPULATION.seed), '--defect-rate', String(DEFAULT_POPULATION.defectRate), '--out', opts.population], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  const db = await openDatabase({});
+  await migrate(db);
+  const learners = LEARNER_GROUPS[opts.learner];
+  if (!learners) throw new Error(`--learner must be one of ${Object.keys(LEARNER_GROUPS).join(', ')}`);
+  const results: TrainTaskResult[] = [];
+  try {
+    console.error(`loading ${opts.population} into a throw-away embedded store`);
+    await runLoad(db, opts.population);
+    for (const task of TASKS) {
+      const bar = progressBar(task, 100, '%');
+      try {
+        results.push(
+          await trainTask({ db, task, learners, seed: opts.seed, modelsDir: MODELS_DIR, truthFile: path.join(opts.population, 'truth', 'outcomes.csv'), folds: opts.folds, onProgress: (_s, f) => bar.update(Math.round(f * 100)), renderReport: renderRunReport, actor: 'cli:train-defaults' }),
+        );
+      } finally {
+        bar.stop();
+      }
+      const r = results[results.length - 1]!;
+      await writeFile(path.join(MODELS_DIR, task, 'champion'), `${r.manifest.version}\n`);
+      printRun(r);
+    }
+  } finally {
+    await db.close();
+  }
+  return results;
+}
+
 export function register(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('Fit models and write versioned artifacts to models/');
   const common = (c: Command) =>
@@ -69,6 +111,15 @@ export function register(program: Command): void {
       .description('30-day unplanned readmission, one row per inpatient discharge, from the stored population (STRATUM_DATA_DIR or DATABASE_URL)'),
   ).action(async (opts: { learner: string; seed: number; folds: number; truth?: string }) => {
     await trainTasks(['readmission'], opts, renderRunReport);
+  });
+  common(
+    train
+      .command('defaults')
+      .description('Reproduce the committed default models: generate the default population, load it into a throw-away store, train every task, pin the champions')
+      .option('--members <n>', 'population size', (v) => Number.parseInt(v, 10), 50_000)
+      .option('--population <dir>', 'where the default population is (generated if missing)', 'var/default-population'),
+  ).action(async (opts: { learner: string; seed: number; folds: number; members: number; population: string }) => {
+    await trainDefaults(opts);
   });
   common(
     train
