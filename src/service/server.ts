@@ -44,6 +44,8 @@ export interface RunningService {
   db: Database;
   models: ModelSet;
   keys: DemoKey[] | null;
+  /** Settles when the store is seeded (or seeding failed) and start-up jobs are queued. */
+  seeded: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,8 +99,6 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   const policy = await loadPolicy(env);
   const migration = await migrate(db);
   logger.info({ engine: db.engine, applied: migration }, 'store ready');
-  if (options.seed !== false) await seedIfEmpty(db, env, options.members ?? DEFAULT_POPULATION.members, logger);
-
   const models = await ModelSet.load(db, options.modelsDir ?? path.join(PROJECT_ROOT, 'models'));
   for (const [task, reason] of models.unavailable) logger.warn({ task, reason }, 'model unavailable: scoring answers 503 until one is registered');
   logger.info({ models: models.versions() }, 'models loaded');
@@ -107,6 +107,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   for (const [task, version] of Object.entries(models.versions())) metrics.setModelVersion(task, String(version));
 
   const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
+  const seeding: { done: boolean; failed?: string } = { done: false };
   const jobs = new JobRunner(db, () => models, policy, logger);
   const auth = authConfigFromEnv(env);
   let keys: DemoKey[] | null = null;
@@ -121,7 +122,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     metrics,
     auth,
     auditTrail,
-    routes: [scoringRoutes({ models: () => models, policy, jobs, today })],
+    routes: [scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done })],
     readiness: async () => {
       const checks: Record<string, { ok: boolean; detail?: string }> = {};
       try {
@@ -130,6 +131,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
       } catch (err) {
         checks.store = { ok: false, detail: err instanceof Error ? err.message : 'unreachable' };
       }
+      checks.data = seeding.done ? { ok: true } : { ok: false, detail: seeding.failed ?? 'loading the default population' };
       checks.models = models.unavailable.size ? { ok: false, detail: `unavailable: ${[...models.unavailable.keys()].join(', ')}` } : { ok: true, detail: JSON.stringify(models.versions()) };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     },
@@ -137,16 +139,6 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     bodyLimit: env.STRATUM_BODY_LIMIT,
     info: { title: 'Stratum scoring service', version: '1.0.0' },
   });
-
-  await jobs.resume();
-  // A fresh store has no scores yet: score everyone once so the clinics' lists are filled.
-  const anyScore = await db.query(`SELECT 1 FROM member_latest_score LIMIT 1`);
-  const anyJob = await db.query(`SELECT 1 FROM score_job LIMIT 1`);
-  if (anyScore.rows.length === 0 && anyJob.rows.length === 0 && models.unavailable.size === 0) {
-    const job = await createJob(db, { asOf: today(), createdBy: 'system:start' });
-    logger.info({ jobId: job.job_id, members: job.total }, 'scoring the population in the background');
-    jobs.kick();
-  }
 
   const port = options.port ?? env.PORT;
   const server = await new Promise<Server>((resolve) => {
@@ -162,6 +154,27 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
       await auditTrail.close();
       if (options.closeDb !== false) await db.close();
     })());
+  // Serve at once; seed (on an empty store) and resume jobs behind it. Until the data is in,
+  // /ready says so and scoring answers 503 rather than "not found".
+  const seeded = (async () => {
+    if (options.seed !== false) await seedIfEmpty(db, env, options.members ?? DEFAULT_POPULATION.members, logger);
+    await jobs.resume();
+    // A fresh store has no scores yet: score everyone once so the clinics' lists are filled.
+    const anyScore = await db.query(`SELECT 1 FROM member_latest_score LIMIT 1`);
+    const anyJob = await db.query(`SELECT 1 FROM score_job LIMIT 1`);
+    if (anyScore.rows.length === 0 && anyJob.rows.length === 0 && models.unavailable.size === 0) {
+      const job = await createJob(db, { asOf: today(), createdBy: 'system:start' });
+      logger.info({ jobId: job.job_id, members: job.total }, 'scoring the population in the background');
+      jobs.kick();
+    }
+    seeding.done = true;
+  })().catch((err: unknown) => {
+    seeding.failed = err instanceof Error ? err.message : String(err);
+    logger.error({ err: seeding.failed }, 'seeding failed; the service stays up and /ready says why');
+  });
   // A promoted model is served after a restart (the registry is read at start).
-  return { server, url, db, models, keys, stop };
+  return { server, url, db, models, keys, seeded, stop: async () => {
+    await seeded;
+    await stop();
+  } };
 }

@@ -43,6 +43,7 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     for (const task of TASKS) await trainTask({ db, task, learners: ['logreg'], seed: 1, modelsDir: dir, folds: 3 });
     const dataDir = mkdtempSync(path.join(tmpdir(), 'stratum-e2e-var-'));
     service = await serve(db, { port: 0, seed: false, modelsDir: dir, env: { ...loadEnv(), STRATUM_DATA_DIR: dataDir, STRATUM_API_KEYS: undefined, STRATUM_JWT_SECRET: undefined }, logger, today: () => '2026-06-30', closeDb: false });
+    await service.seeded;
     const signups = await db.query<{ member_id: string; institution_id: string }>(`SELECT member_id, institution_id FROM signup ORDER BY member_id`);
     institutionA = signups.rows[0]!.institution_id;
     memberOfA = signups.rows[0]!.member_id;

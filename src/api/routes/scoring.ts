@@ -35,6 +35,8 @@ export interface ScoringDeps {
   jobs: JobRunner;
   /** Today's date (YYYY-MM-DD), the default as-of; injectable for tests. */
   today: () => string;
+  /** False while the store is being seeded on first start. */
+  dataReady?: () => boolean;
 }
 
 const SCORING_ROLES = ['clinic', 'analyst', 'admin'] as const;
@@ -121,7 +123,8 @@ function visibleTo(principal: Principal, record: MemberRecord): boolean {
   return scope.all || record.signups.some((s) => s.institution_id === scope.institutionId);
 }
 
-function ensureModels(models: ModelSet): void {
+function ensureModels(models: ModelSet, dataReady: (() => boolean) | undefined): void {
+  if (dataReady && !dataReady()) throw new ServiceUnavailableError('the store is being seeded with the default population', 'starting up: data is still loading', 30);
   if (models.unavailable.size) throw new ServiceUnavailableError(`no loadable model: ${[...models.unavailable.keys()].join(', ')}`, 'no loadable model; train or register one (stratum models list)');
 }
 
@@ -170,7 +173,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
 
       routes.add(scoreOperation, async ({ body, principal, audit }) => {
         const models = deps.models();
-        ensureModels(models);
+        ensureModels(models, deps.dataReady);
         const asOf = body.as_of ?? deps.today();
         let record: MemberRecord | undefined;
         if (body.member_id !== undefined) {
@@ -194,7 +197,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
 
       routes.add(batchOperation, async ({ body, principal, audit }) => {
         const models = deps.models();
-        ensureModels(models);
+        ensureModels(models, deps.dataReady);
         const asOf = body.as_of ?? deps.today();
         const scope = scopeForPrincipal(principal);
         let ids = [...new Set(body.member_ids)];
@@ -213,7 +216,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
       });
 
       routes.add(createJobOperation, async ({ body, principal, audit }) => {
-        ensureModels(deps.models());
+        ensureModels(deps.models(), deps.dataReady);
         const scope = scopeForPrincipal(principal);
         // A clinic's job covers its own institution only.
         const institutionId = scope.all ? (body.institution_id ?? null) : scope.institutionId;
