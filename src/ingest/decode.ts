@@ -110,7 +110,7 @@ export type DecodedRow =
  * accept, and every other row goes through `decodeRecord`, so rejects carry zod's field and rule.
  * Both paths apply the same reading rules (unit conversion, plausible range).
  */
-export function rowDecoder(entity: EntityName, index: number[]): (fields: string[], line: number) => DecodedRow {
+export function rowDecoder(entity: EntityName, index: number[], headerWidth?: number): (fields: string[], line: number) => DecodedRow {
   const names = contractColumns(entity).map((c) => c.name);
   const fast = tryCompileFastPath(entity, index);
   const at = (name: string) => names.indexOf(name);
@@ -124,6 +124,15 @@ export function rowDecoder(entity: EntityName, index: number[]): (fields: string
   };
 
   return (fields, line) => {
+    // A row with more or fewer fields than its header has shifted values: no field can be trusted.
+    if (headerWidth !== undefined && fields.length !== headerWidth) {
+      const pk = index[names.indexOf(PRIMARY_KEY[entity])] ?? -1;
+      return {
+        ok: false,
+        recordId: pk >= 0 && fields[pk] ? fields[pk]! : null,
+        violations: [{ record: `${entity} line ${line}`, path: '(record)', rule: 'column-count', message: `has ${fields.length} fields; the header has ${headerWidth}` }],
+      };
+    }
     const values = fast?.(fields);
     if (!values) return slow(fields, line);
     let converted = false;

@@ -218,7 +218,7 @@ async function stageFile(
 
   for await (const batch of readCsvBatches(file, { skipRecords: alreadyDone })) {
     if ('header' in batch) {
-      decode = rowDecoder(entity, headerIndex(entity, batch.header, sourceFile));
+      decode = rowDecoder(entity, headerIndex(entity, batch.header, sourceFile), batch.header.length);
       continue;
     }
     for (const item of batch) {

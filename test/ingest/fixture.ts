@@ -37,6 +37,7 @@ export const EXPECTED_REJECTS: Record<string, string> = {
   O_ORPHAN: 'unknown-member',
   O_BADUNIT: 'unknown-unit',
   C_BAD: 'invalid_value',
+  O_SHORT: 'column-count', // a row with fewer fields than its header
 };
 
 export async function writeFixturePopulation(): Promise<string> {
@@ -65,7 +66,7 @@ export async function writeFixturePopulation(): Promise<string> {
     { ...VALID.condition, condition_id: 'C_BAD', member_id: 'M1', code_system: 'ICD10', source: 'problem-list', encounter_id: null },
   ];
   await writeFile(path.join(dir, 'member.csv'), csv('member', members));
-  await writeFile(path.join(dir, 'observation.csv'), csv('observation', observations));
+  await writeFile(path.join(dir, 'observation.csv'), csv('observation', observations) + 'O_SHORT,M1,LOINC,4548-4,7.1,%\n');
   await writeFile(path.join(dir, 'condition.csv'), csv('condition', conditions));
   await writeFile(path.join(dir, 'institution.csv'), csv('institution', [VALID.institution]));
   return dir;
