@@ -64,3 +64,17 @@ export function isoMonth(monthIndex: number): string {
   const m = (monthIndex % 12) + 1;
   return `${y}-${m < 10 ? '0' : ''}${m}`;
 }
+
+/** First day of the calendar quarter holding `day`. */
+export function quarterStartOf(day: number): number {
+  const m = monthIndexOf(day);
+  const q = m - (m % 3);
+  return dayOf(1970 + Math.floor(q / 12), (q % 12) + 1, 1);
+}
+
+/** First day of the calendar quarter after the one holding `day`. */
+export function nextQuarterStart(day: number): number {
+  const m = monthIndexOf(day);
+  const q = m - (m % 3) + 3;
+  return dayOf(1970 + Math.floor(q / 12), (q % 12) + 1, 1);
+}

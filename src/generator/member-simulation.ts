@@ -12,12 +12,17 @@
  *   smoking, usual SBP and fasting glucose, so the true 3-year probability is exact;
  * - control at each reading from the patient's severity and adherence and the institution's true
  *   quality effect on the log-odds scale;
- * - admissions from age, chronic count and severity; 30-day readmission from age, comorbidity
- *   count, prior admissions, length of stay, discharge disposition and control status.
+ * - admissions year by year from age, chronic conditions and complications (no latent term, no
+ *   institution or calendar effect); 30-day readmission from age, comorbidity count, prior
+ *   admissions, length of stay, discharge disposition and control status, plus a small latent
+ *   frailty term;
+ * - risk factors observable as primary care records them: a health record (lifestyle row) in the
+ *   window's first year or at enrolment, and a yearly health check (BP, BMI, fasting glucose)
+ *   drawn around the member's usual values.
  */
 import { ENTITY_NAMES, LOINC, type EntityName } from '../../data-contracts/v1/index.ts';
 import { hashString, Rng } from '../lib/random.ts';
-import { dayOf, isoDate, isoDateTime, isoMonth, monthIndexOf, TIME_SLOTS, yearOf } from './calendar.ts';
+import { dayOf, isoDate, isoDateTime, isoMonth, monthIndexOf, nextQuarterStart, quarterStartOf, TIME_SLOTS, yearOf } from './calendar.ts';
 import { contractColumns } from './csv.ts';
 import type { InstitutionPlan } from './institutions.ts';
 import { ACUTE_DX, AGE_BANDS, ANTIHYPERTENSIVES, ATC, DX, PROCEDURE, REGIONS, VISIT } from './reference.ts';
@@ -100,7 +105,13 @@ const BACKGROUND_EPISODE_MONTHS = 3;
 const HTN = 0, DM = 1, CHD = 2, STROKE = 3, HF = 4, CKD = 5, COPD = 6, RETINO = 7, NEURO = 8, PAD = 9;
 const CONDITION_CODES = [DX.hypertension, DX.diabetes, DX.chd, DX.stroke, DX.heartFailure, DX.ckd3, DX.copd, DX.diabetesRetinopathy, DX.diabetesNeuropathy, DX.pad];
 const CHRONIC_SLOTS = [HTN, DM, CHD, STROKE, HF, CKD, COPD];
+const COMPLICATION_SLOTS = [RETINO, NEURO, PAD, CKD];
 const NEVER = Number.POSITIVE_INFINITY;
+/** Share of members given a health record (a lifestyle row) in the window's first year or at enrolment. */
+const HEALTH_RECORD_SHARE = 0.95;
+/** Added to a year's health-check attendance in the window's first year (the health-record year). */
+const HEALTH_RECORD_YEAR_BOOST = 0.72;
+const HEALTH_CHECK_MAX_ATTENDANCE = 0.95;
 
 // Claim categories in ClaimCategory order.
 const C_INPATIENT = 0, C_OUTPATIENT = 1, C_ED = 2, C_PHARMACY = 3, C_PRIMARY = 4, C_OTHER = 5;
@@ -111,6 +122,29 @@ const DAILY_COST: Record<string, number> = {
   [ATC.losartan]: 2.5, [ATC.enalapril]: 0.8, [ATC.amlodipine]: 1.5, [ATC.hydrochlorothiazide]: 0.3, [ATC.metoprolol]: 1.0,
   [ATC.metformin]: 1.2, [ATC.glimepiride]: 1.5, [ATC.insulinGlargine]: 8, [ATC.atorvastatin]: 2, [ATC.aspirin]: 0.3, [ATC.amoxicillin]: 3,
 };
+
+/**
+ * Inpatient stays: log-normal length of stay, cost ~ days^0.85 with log-normal noise. The spreads
+ * are kept moderate so that 1,000 members' mean yearly cost is stable to a few percent (Stratum
+ * issue 5: per-institution predicted / actual within 0.95-1.05).
+ */
+const LOS_LOG_MEAN = 1.75;
+const LOS_PER_CHRONIC = 0.1;
+const LOS_LOG_SD = 0.35;
+const STAY_COST_PER_DAY = 400;
+/**
+ * Log of the yearly admission rate of a 55-year-old without chronic disease. Admissions are
+ * frequent and stays cheap (China's county-hospital pattern: a high admission rate, short
+ * inexpensive stays), which keeps inpatient cost from dominating the spread of yearly cost.
+ */
+const ADMISSION_LOG_RATE = -2.9;
+const STAY_COST_LOS_POWER = 0.85;
+const STAY_COST_SD = 0.25;
+/**
+ * Log-odds of 30-day readmission per SD of frailty: small, because frailty is latent and the
+ * readmission truth should be driven by the recorded factors issue 3 names.
+ */
+const READMISSION_FRAILTY = 0.08;
 
 const DISPOSITIONS = ['home', 'home-health', 'skilled-nursing', 'rehab', 'transfer-acute', 'left-against-advice', 'other'] as const;
 const DISPOSITION_WEIGHTS = [0.8, 0.05, 0.04, 0.03, 0.02, 0.03, 0.03];
@@ -192,6 +226,13 @@ class MemberSimulation {
   private usualDbp = 0;
   private usualFpg = 0;
   private severity = 0;
+  /**
+   * The member's own deviation from the institution's case-mix severity: the small latent term of
+   * the readmission truth. Cost pathways use no latent severity at all: the institution's case-mix
+   * shift must reach cost only through what is recorded (complications on the problem list), or
+   * risk adjustment by age, sex and diagnoses could not price an institution (Stratum issue 5).
+   */
+  private frailty = 0;
   private adherence = 0;
   private htnControl = 0;
   private dmControl = 0;
@@ -199,6 +240,7 @@ class MemberSimulation {
   private signedInstitution: InstitutionPlan | null = null;
   private signedPractitioner = '';
   private signupDay = NEVER;
+  private hasHealthRecord = false;
   // claims accumulation: month x category
   private monthBase = 0;
   private claimAmounts!: Float64Array;
@@ -280,6 +322,7 @@ class MemberSimulation {
     this.usualFpg = clamp(r.normal(5.0 + 0.008 * (this.age - 40) + 0.07 * (this.bmi - 23.4), 0.45), 3.9, 6.9);
     // severity: standard normal around the institution's case mix; adherence skewed high.
     this.severity = r.normal(this.home.severityShift, 1);
+    this.frailty = this.severity - this.home.severityShift;
     this.adherence = Math.pow(r.next(), 0.7);
   }
 
@@ -370,6 +413,13 @@ class MemberSimulation {
         (this.enrolTo < NEVER ? isoDate(this.enrolTo) : '') + ',' + (this.deathDay < NEVER ? isoDate(this.deathDay) : '') + '\n', false);
   }
 
+  /** Complications on the problem list by `day` (DOMAIN.md: retinopathy, neuropathy, PAD, CKD). */
+  private complicationsOn(day: number): number {
+    let count = 0;
+    for (const slot of COMPLICATION_SLOTS) if (this.onset[slot]! <= day) count++;
+    return count;
+  }
+
   private isChronicBy(day: number): boolean {
     for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) return true;
     return false;
@@ -400,7 +450,6 @@ class MemberSimulation {
     const to = this.enrolTo < NEVER ? isoDate(this.enrolTo) : '';
     const id = `S${this.n}-1`;
     this.put(F.signup, id, id + ',' + this.id + ',' + doctor.id + ',' + inst.id + ',' + isoDate(from) + ',' + to + '\n');
-    this.lifestyle(Math.max(from, this.activeStart));
   }
 
   private problemList(): void {
@@ -477,7 +526,7 @@ class MemberSimulation {
         // mmol/mol value under a "%" label: 53 "%" is implausible and must be rejected.
         const mmol = Math.round((value - 2.152) / 0.09148);
         this.defect(F.observation, 'observation', id, 'hba1c-unit-mislabel');
-        this.out.add(F.observation, id + ',' + this.id + ',LOINC,' + code + ',' + mmol + ',%,,,' + time + ',final,' + setting + ',' + encounterId + ',\n');
+        this.out.add(F.observation, id + ',' + this.id + ',LOINC,' + code + ',' + mmol + ',%,,,' + time + ',,final,' + setting + ',' + encounterId + ',\n');
         return;
       }
       if (kind === 'bmi' && u < 0.4) {
@@ -550,6 +599,16 @@ class MemberSimulation {
     return r1(clamp(this.usualFpg + this.rng.normal(0, 0.2), 3.9, 6.9));
   }
 
+  /**
+   * Probability of attending the year's health check: highest for the 65+ (a free yearly check
+   * under the basic public-health services), raised by a family-doctor sign-up and by chronic
+   * disease, and for most adults in the window's first year, when health records are made.
+   */
+  private checkAttendance(age: number, signed: boolean, chronic: boolean, firstYear: boolean): number {
+    const p = (age >= 65 ? 0.5 : age >= 40 ? 0.25 : 0.12) + (signed ? 0.12 : 0) + (chronic ? 0.1 : 0) + (firstYear ? HEALTH_RECORD_YEAR_BOOST : 0);
+    return Math.min(HEALTH_CHECK_MAX_ATTENDANCE, p);
+  }
+
   // ---------------------------------------------------------------- non-chronic care
   private screeningAndAcute(): void {
     const r = this.rng;
@@ -560,23 +619,43 @@ class MemberSimulation {
       if (from > to) continue;
       const frac = (to - from + 1) / 365;
       const age = this.age + (y - y0);
-      // Annual screening (DOMAIN.md: BP, glucose, lipids for 40+) for members not yet chronic.
-      if (!this.isChronicBy(from) && r.bernoulli((age >= 40 ? 0.4 : 0.1) * frac)) {
-        const day = from + r.int(0, to - from);
+      // Annual health check (健康体检 of the national basic public-health services; DOMAIN.md
+      // healthy package: BP, glucose, lipids for 40+). Attendance is highest for the 65+ (a free
+      // yearly check), signed-up members and chronic patients. The window's first year is the
+      // year the health records are (re)established, with a check for most adults.
+      // Chronic patients under care have theirs at a follow-up visit (`chronicCare`).
+      const chronicNow = this.isChronicBy(from);
+      let checkDay = NEVER;
+      if (!chronicNow && r.bernoulli(this.checkAttendance(age, this.signupDay <= to, false, y === y0) * frac)) {
+        checkDay = from + r.int(0, to - from);
         const code = age >= 65 ? VISIT.preventive65plus : age >= 40 ? VISIT.preventive40to64 : VISIT.preventive18to39;
-        const enc = this.encounter('outpatient', 'CPT', code, day, day, this.home, this.doctorAt(this.home), 'Z00.0', '');
-        // No claim: screening is a service of the healthy class's management package, paid on
-        // delivery and not settled against claims (DOMAIN.md "Settlement of the budget").
-        const [sbp, dbp] = this.bpValues(day);
-        this.bp(sbp, dbp, day, 'clinic', enc);
-        this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.3)), 'kg/m2', day, 'clinic', enc, 'bmi');
-        if (age >= 40 || r.bernoulli(0.3)) this.obs(LOINC.fastingGlucose, this.fpgValue(day), 'mmol/L', day, 'lab', enc);
-        if (r.bernoulli(0.12)) this.obs(LOINC.hba1c, this.hba1cValue(day), '%', day, 'lab', enc, 'hba1c');
-        if (age >= 40 && r.bernoulli(0.3)) this.obs(LOINC.ldl, r1(clamp(r.normal(2.9, 0.7), 1, 6)), 'mmol/L', day, 'lab', enc);
-        if (r.bernoulli(0.25)) this.lifestyle(day);
+        const enc = this.encounter('outpatient', 'CPT', code, checkDay, checkDay, this.home, this.doctorAt(this.home), 'Z00.0', '');
+        // No claim: the check is a package service, paid on delivery and not settled against
+        // claims (DOMAIN.md "Settlement of the budget").
+        const [sbp, dbp] = this.bpValues(checkDay);
+        this.bp(sbp, dbp, checkDay, 'clinic', enc);
+        this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.3)), 'kg/m2', checkDay, 'clinic', enc, 'bmi');
+        this.obs(LOINC.fastingGlucose, this.fpgValue(checkDay), 'mmol/L', checkDay, 'lab', enc);
+        if (r.bernoulli(age >= 40 ? 0.15 : 0.06)) this.obs(LOINC.hba1c, this.hba1cValue(checkDay), '%', checkDay, 'lab', enc, 'hba1c');
+        if (age >= 40 && r.bernoulli(0.3)) this.obs(LOINC.ldl, r1(clamp(r.normal(2.9, 0.7), 1, 6)), 'mmol/L', checkDay, 'lab', enc);
+        if (y !== y0 && r.bernoulli(0.12)) this.lifestyle(checkDay);
+      }
+      // The health record (健康档案): a lifestyle row (smoking, family history, activity) made
+      // in the window's first year, at that year's check when there was one, or at enrolment
+      // for members who join later.
+      if (y === y0 || (from === this.activeStart && this.activeStart > this.s.startDay)) {
+        if (!this.hasHealthRecord && r.bernoulli(HEALTH_RECORD_SHARE)) {
+          this.lifestyle(checkDay < NEVER ? checkDay : y === y0 ? from + r.int(0, to - from) : from);
+          this.hasHealthRecord = true;
+        }
+      }
+      // A member signing up with a family doctor without a health record has one made then.
+      if (!this.hasHealthRecord && this.signupDay >= from && this.signupDay <= to && r.bernoulli(0.9)) {
+        this.lifestyle(this.signupDay);
+        this.hasHealthRecord = true;
       }
       // Acute primary-care visits.
-      const acute = r.poisson((0.15 + 0.005 * Math.max(0, age - 30)) * frac);
+      const acute = r.poisson((0.08 + 0.003 * Math.max(0, age - 30)) * frac);
       for (let k = 0; k < acute; k++) {
         const day = from + r.int(0, to - from);
         const atHospital = r.bernoulli(0.25);
@@ -597,30 +676,42 @@ class MemberSimulation {
     const htn = this.onset[HTN]! <= this.activeEnd;
     const dm = this.onset[DM]! <= this.activeEnd;
     // Regimen (ATC): antihypertensives by count, metformin first line, insulin for the severe.
-    const bpDrugs = htn ? ANTIHYPERTENSIVES.slice(0, 1 + (r.bernoulli(0.45 + 0.15 * this.severity) ? 1 : 0) + (r.bernoulli(0.15) ? 1 : 0)) : [];
+    const bpDrugs = htn ? ANTIHYPERTENSIVES.slice(0, 1 + (r.bernoulli(0.45 + 0.15 * Math.min(2, this.complicationsOn(this.activeEnd))) ? 1 : 0) + (r.bernoulli(0.15) ? 1 : 0)) : [];
     if (bpDrugs.length && r.bernoulli(0.4)) r.shuffle(bpDrugs as string[]);
     const dmDrugs: string[] = [];
     if (dm) {
       if (r.bernoulli(0.85)) dmDrugs.push(ATC.metformin);
       if (r.bernoulli(0.25)) dmDrugs.push(ATC.glimepiride);
-      if (r.bernoulli(sigmoid(-1.6 + 0.6 * this.severity))) dmDrugs.push(ATC.insulinGlargine);
+      if (r.bernoulli(sigmoid(-1.7 + 0.6 * this.complicationsOn(this.activeEnd)))) dmDrugs.push(ATC.insulinGlargine);
     }
     const other: string[] = [];
     if (dm || this.onset[CHD]! <= this.activeEnd || (htn && this.age > 55)) if (r.bernoulli(0.45)) other.push(ATC.atorvastatin);
     if (this.onset[CHD]! <= this.activeEnd && r.bernoulli(0.6)) other.push(ATC.aspirin);
-    const homeBp = htn && r.bernoulli(0.15);
+    const homeBp = htn && r.bernoulli(0.1);
     const homeGlucose = dm && r.bernoulli(dmDrugs.includes(ATC.insulinGlargine) ? 0.5 : 0.1);
     const signed = this.signedInstitution !== null;
     const q = this.home.qualityEffect;
 
     // Quarterly follow-up (DOMAIN.md packages): face-to-face, phone, or home visit; some missed.
-    for (let t = start; t <= this.activeEnd; t += 91) {
-      const qEnd = Math.min(t + 90, this.activeEnd);
+    // Calendar quarters, with a partly enrolled quarter given its share of a visit: every
+    // calendar year then holds the same follow-up, so no year's cost is inflated by the way the
+    // window's days fall (a rolling 91-day step gave the window's last days a whole quarter's
+    // visit and drugs: +6% cost in its final year).
+    // The diagnosis visit of a condition found (or a member enrolled) inside the window always
+    // happens; members already under care at the window start simply continue.
+    const diagnosisVisit = start > this.s.startDay;
+    let lastVisitYear = 0;
+    for (let quarter = quarterStartOf(start); quarter <= this.activeEnd; quarter = nextQuarterStart(quarter)) {
+      const t = Math.max(quarter, start);
+      const quarterEnd = nextQuarterStart(quarter) - 1;
+      const qEnd = Math.min(quarterEnd, this.activeEnd);
+      const covered = (qEnd - t + 1) / (quarterEnd - quarter + 1);
       const managed = signed && t >= this.signupDay - 30;
-      const pVisit = (managed ? 0.72 : 0.4) * (0.6 + 0.4 * this.adherence);
-      const day = t === start ? start : t + r.int(0, qEnd - t);
+      const pVisit = covered * (managed ? 0.72 : 0.6) * (0.6 + 0.4 * this.adherence);
+      const forced = diagnosisVisit && t === start;
+      const day = forced ? start : t + r.int(0, qEnd - t);
       const primaryDx = htn && this.onset[HTN]! <= day ? DX.hypertension : dm && this.onset[DM]! <= day ? DX.diabetes : this.firstChronicCode(day);
-      if (t === start || r.bernoulli(pVisit)) {
+      if (forced || r.bernoulli(pVisit)) {
         const homeVisit = this.age >= 75 && r.bernoulli(0.15);
         const inst = homeVisit || !r.bernoulli(0.12) ? this.home : this.hospital;
         const enc = this.encounter(homeVisit ? 'home' : 'outpatient', 'CPT', homeVisit ? VISIT.home : this.severity > 1 ? VISIT.officeComplex : VISIT.office, day, day, inst, this.doctorAt(inst), primaryDx, '');
@@ -629,29 +720,38 @@ class MemberSimulation {
           const [sbp, dbp] = this.bpValues(day);
           this.bp(sbp, dbp, day, homeVisit ? 'other' : 'clinic', enc);
         }
-        if (r.bernoulli(0.4)) {
+        // The year's health check, done at its first follow-up visit: BMI and fasting glucose
+        // beside the visit's BP.
+        const visitYear = yearOf(day);
+        if (visitYear !== lastVisitYear) {
+          lastVisitYear = visitYear;
+          if (r.bernoulli(this.checkAttendance(this.age + (visitYear - this.s.firstYear), managed, true, visitYear === this.s.firstYear))) {
+            this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.3)), 'kg/m2', day, 'clinic', enc, 'bmi');
+            this.obs(LOINC.fastingGlucose, this.fpgValue(day), 'mmol/L', day, 'lab', enc);
+          }
+        }
+        if (r.bernoulli(0.25)) {
           const second = dm && htn && this.onset[DM]! <= day ? (primaryDx === DX.hypertension ? DX.diabetes : DX.hypertension) : primaryDx;
           this.encounterDx(second, day, enc);
         }
-        if (r.bernoulli(0.15)) this.obs(LOINC.bmi, r1(this.bmi + r.normal(0, 0.4)), 'kg/m2', day, 'clinic', enc, 'bmi');
         const fillP = 0.4 + 0.4 * this.adherence;
         for (const drug of bpDrugs) if (this.onset[HTN]! <= day && r.bernoulli(fillP)) this.medication(drug, day, r.bernoulli(0.8) ? 90 : 30, inst);
         for (const drug of dmDrugs) if (this.onset[DM]! <= day && r.bernoulli(fillP)) this.medication(drug, day, drug === ATC.insulinGlargine ? 30 * r.int(1, 3) : r.bernoulli(0.8) ? 90 : 60, inst);
-        for (const drug of other) if (r.bernoulli(fillP * 0.8)) this.medication(drug, day, 90, inst);
-      } else if (managed && r.bernoulli(0.55)) {
+        for (const drug of other) if (r.bernoulli(fillP * 0.6)) this.medication(drug, day, 90, inst);
+      } else if (managed && r.bernoulli(0.45 * covered)) {
         // No claim: follow-up calls are management-package services (DOMAIN.md risk classes).
         this.encounter('phone', 'CPT', VISIT.phone, day, day, this.home, this.signedPractitioner, primaryDx, '');
       }
       // Home devices: BP uploads, capillary glucose in runs of consecutive days.
       if (homeBp && this.onset[HTN]! <= day) {
-        const k = r.int(0, 1);
+        const k = r.bernoulli(covered) ? r.int(0, 1) : 0;
         for (let j = 0; j < k; j++) {
           const d = t + r.int(0, qEnd - t);
           const [sbp, dbp] = this.bpValues(d);
           this.bp(sbp + r.normal(-3, 3), dbp, d, 'home-device', '');
         }
       }
-      if (homeGlucose && this.onset[DM]! <= day && r.bernoulli(0.5)) {
+      if (homeGlucose && this.onset[DM]! <= day && r.bernoulli(0.35 * covered)) {
         const first = t + r.int(0, Math.max(0, qEnd - t - 8));
         const controlled = r.bernoulli(sigmoid(this.dmControl));
         const len = r.int(3, 5);
@@ -691,21 +791,24 @@ class MemberSimulation {
         }
         if (r.bernoulli(sigmoid(0.0 + 0.9 * q + 0.6 * (this.adherence - 0.6)))) this.procedure(PROCEDURE.footExam, from + r.int(0, span));
       }
-      if (r.bernoulli(dmNow ? 0.65 : 0.4)) {
+      if (r.bernoulli(dmNow ? 0.45 : 0.25)) {
         const d = from + r.int(0, span);
         this.obs(LOINC.ldl, r1(clamp(r.normal(2.9 - (other.includes(ATC.atorvastatin) ? 0.6 : 0), 0.8), 0.8, 7)), 'mmol/L', d, 'lab', '');
         this.obs(LOINC.egfr, Math.round(clamp(r.normal(this.onset[CKD]! <= d ? 45 : 100 - 0.6 * (this.age - 40), 12), 8, 140)), 'mL/min/1.73m2', d, 'lab', '');
         this.addClaim(d, C_OUTPATIENT, 80, this.hospital);
       }
-      if (dmNow && r.bernoulli(0.4)) this.obs(LOINC.fastingGlucose, this.fpgValue(to), 'mmol/L', from + r.int(0, span), 'lab', '');
-      if (r.bernoulli(0.35)) this.lifestyle(from + r.int(0, span));
+      if (dmNow && r.bernoulli(0.25)) {
+        const d = from + r.int(0, span);
+        this.obs(LOINC.fastingGlucose, this.fpgValue(d), 'mmol/L', d, 'lab', '');
+      }
+      if (r.bernoulli(0.1)) this.lifestyle(from + r.int(0, span));
       // Expected yearly management cost (visits + pharmacy) for the cost truth.
-      const visits = 4 * (signed ? 0.72 : 0.4) * (0.6 + 0.4 * this.adherence);
+      const visits = 4 * (signed ? 0.72 : 0.6) * (0.6 + 0.4 * this.adherence);
       let daily = 0;
       for (const d of [...bpDrugs, ...dmDrugs]) daily += DAILY_COST[d]!;
-      for (const d of other) daily += DAILY_COST[d]! * 0.8;
+      for (const d of other) daily += DAILY_COST[d]! * 0.6;
       const fill = 0.4 + 0.4 * this.adherence;
-      this.expectedByYear[y - y0]! += frac * (visits * 92 + visits * fill * daily * 80 + (dmNow ? 2 * 40 + 0.55 * 150 : 0) + 0.5 * 80);
+      this.expectedByYear[y - y0]! += frac * (visits * 92 + visits * fill * daily * 80 + (dmNow ? 2 * 40 + 0.55 * 150 : 0) + (dmNow ? 0.45 : 0.25) * 80);
     }
   }
 
@@ -751,30 +854,46 @@ class MemberSimulation {
   // ---------------------------------------------------------------- hospital care
   private hospitalCare(): void {
     const r = this.rng;
-    let chronicCount = 0;
-    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= this.activeStart) chronicCount++;
     const uncontrolled = (this.onset[HTN]! <= this.activeEnd && this.htnControl < 0) || (this.onset[DM]! <= this.activeEnd && this.dmControl < 0) ? 1 : 0;
-    const admitRate = Math.exp(-4.0 + 0.03 * (this.age - 55) + 0.55 * chronicCount + 0.3 * this.severity * (chronicCount > 0 ? 1 : 0));
-    const edRate = 0.5 * admitRate + 0.03;
-    const years = (this.activeEnd - this.activeStart + 1) / DAYS_PER_YEAR;
+    const chronicOn = (day: number) => {
+      let count = 0;
+      for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) count++;
+      return count;
+    };
+    // Admissions and ED visits year by year, from the age and the chronic conditions and
+    // complications on the problem list at the start of each year, and nothing latent: yearly
+    // cost is driven by age, conditions and admissions (Stratum issue 5). A latent term here
+    // would carry the institutions' case-mix severity into cost unseen by risk adjustment.
     const admissions: number[] = [];
-    const nAdmit = r.poisson(admitRate * years);
-    for (let k = 0; k < nAdmit; k++) admissions.push(this.activeStart + r.int(0, this.activeEnd - this.activeStart));
-    admissions.sort((a, b) => a - b);
-    const meanLos = Math.exp(1.75 + 0.1 * chronicCount + 0.125);
-    const stayCost = (los: number) => 1400 * Math.pow(los, 0.85);
-    // expected cost truth: admissions (with ~18% readmissions) and ED visits
+    let edVisits = 0;
     for (let y = 0; y < this.expectedByYear.length; y++) {
       const from = Math.max(this.activeStart, this.s.yearStarts[y]!);
       const to = Math.min(this.activeEnd, this.s.yearStarts[y + 1]! - 1);
-      if (from <= to) this.expectedByYear[y]! += ((to - from + 1) / 365) * (admitRate * 1.15 * stayCost(meanLos) + edRate * 900);
+      if (from > to) continue;
+      const chronic = chronicOn(from);
+      const age = this.age + (from - this.s.startDay) / DAYS_PER_YEAR;
+      // Additive in the conditions (the shape of a CMS-HCC-style model, DOMAIN.md "Capitation
+      // standard"): each condition adds to the rate, so multimorbid members are costly without
+      // the runaway rates a multiplicative form gives six conditions.
+      const admitRate = Math.exp(ADMISSION_LOG_RATE + 0.03 * (age - 55)) * (1 + 0.8 * chronic + 0.3 * this.complicationsOn(from));
+      const edRate = 0.25 * admitRate + 0.03;
+      const years = (to - from + 1) / DAYS_PER_YEAR;
+      const n = r.poisson(admitRate * years);
+      for (let k = 0; k < n; k++) admissions.push(from + r.int(0, to - from));
+      edVisits += r.poisson(edRate * years);
+      // Expected cost truth: admissions (with ~18% readmissions) and ED visits.
+      const mu = LOS_LOG_MEAN + LOS_PER_CHRONIC * chronic;
+      const expectedStay = STAY_COST_PER_DAY * Math.exp(STAY_COST_LOS_POWER * mu + (STAY_COST_LOS_POWER * LOS_LOG_SD) ** 2 / 2);
+      this.expectedByYear[y]! += years * (admitRate * 1.15 * expectedStay + edRate * 900);
     }
+    admissions.sort((a, b) => a - b);
     const discharges: number[] = [];
     let free = this.activeStart;
     const stay = (admitDay: number, readmission: boolean, chain: number): void => {
       if (admitDay < free) admitDay = free;
       if (admitDay > this.activeEnd) return;
-      const los = Math.max(1, Math.round(Math.exp(r.normal(1.75 + 0.1 * chronicCount, 0.5))));
+      const chronicCount = chronicOn(admitDay);
+      const los = Math.max(1, Math.round(Math.exp(r.normal(LOS_LOG_MEAN + LOS_PER_CHRONIC * chronicCount, LOS_LOG_SD))));
       const discharge = Math.min(admitDay + los, this.activeEnd);
       if (this.deathDay < NEVER && discharge >= this.deathDay) return;
       const disposition = r.weighted(DISPOSITIONS, DISPOSITION_WEIGHTS);
@@ -784,7 +903,8 @@ class MemberSimulation {
       discharges.push(discharge);
       free = discharge + 1;
       // 30-day readmission: age, comorbidity count, prior admissions, LOS, disposition, control.
-      const p = sigmoid(-3.25 + 0.02 * (this.age - 65) + 0.25 * chronicCount + 0.35 * Math.min(prior, 3) + 0.05 * (discharge - admitDay - 7) + DISPOSITION_READMIT[disposition]! + 0.4 * uncontrolled + 0.15 * this.severity);
+      const ageAtAdmission = this.age + (admitDay - this.s.startDay) / DAYS_PER_YEAR;
+      const p = sigmoid(-2.95 + 0.02 * (ageAtAdmission - 65) + 0.25 * chronicCount + 0.35 * Math.min(prior, 3) + 0.05 * (discharge - admitDay - 7) + DISPOSITION_READMIT[disposition]! + 0.4 * uncontrolled + READMISSION_FRAILTY * this.frailty);
       const happens = r.bernoulli(p) && chain < 4;
       const readmitDay = discharge + (happens ? 1 + Math.floor(29 * Math.pow(r.next(), 1.4)) : 0);
       const censored = discharge + 30 > this.activeEnd ? 1 : 0;
@@ -794,12 +914,11 @@ class MemberSimulation {
     };
     for (const day of admissions) stay(day, false, 0);
     // ED visits.
-    const nEd = r.poisson(edRate * years);
-    for (let k = 0; k < nEd; k++) {
+    for (let k = 0; k < edVisits; k++) {
       const day = this.activeStart + r.int(0, this.activeEnd - this.activeStart);
       const dx = r.bernoulli(0.5) ? this.firstChronicCodeOr(day, 'R07.4') : r.pick(['R07.4', 'R55', 'S52.5', 'R10.4', 'J18.9']);
       const enc = this.encounter('ed', 'CPT', VISIT.ed, day, day, this.hospital, this.doctorAt(this.hospital), dx, 'home');
-      this.addClaim(day, C_ED, 900 * Math.exp(r.normal(0, 0.5) - 0.125), this.hospital);
+      this.addClaim(day, C_ED, 900 * Math.exp(r.normal(0, 0.4) - 0.08), this.hospital);
       const [sbp, dbp] = this.bpValues(day);
       this.bp(sbp + 5, dbp, day, 'ed', enc);
     }
@@ -830,11 +949,11 @@ class MemberSimulation {
     const enc = this.encounter('inpatient', 'SNOMED-CT', VISIT.inpatientSnomed, admit, discharge, inst, practitioner, dx, disposition, planned);
     // Secondary diagnoses: the member's chronic conditions, as encounter diagnoses.
     let k = 0;
-    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= admit && CONDITION_CODES[slot] !== dx && k++ < 3) this.encounterDx(CONDITION_CODES[slot]!, admit, enc);
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= admit && CONDITION_CODES[slot] !== dx && k++ < 2) this.encounterDx(CONDITION_CODES[slot]!, admit, enc);
     const [sbp, dbp] = this.bpValues(admit);
     this.bp(sbp, dbp, admit, 'inpatient', enc);
     const los = discharge - admit;
-    this.addClaim(discharge, C_INPATIENT, 1400 * Math.pow(Math.max(1, los), 0.85) * Math.exp(r.normal(0, 0.4) - 0.08), inst);
+    this.addClaim(discharge, C_INPATIENT, STAY_COST_PER_DAY * Math.pow(Math.max(1, los), STAY_COST_LOS_POWER) * Math.exp(r.normal(0, STAY_COST_SD) - STAY_COST_SD ** 2 / 2), inst);
     return enc;
   }
 
@@ -869,9 +988,9 @@ class MemberSimulation {
       const pharmMean = 120 * BACKGROUND_EPISODE_MONTHS;
       const y = Math.floor(m / 12);
       if (y < this.expectedByYear.length) this.expectedByYear[y]! += pOut * outMean + pPharm * pharmMean + 0.01 * 400;
-      if (r.bernoulli(pOut)) this.claimAmounts[m * 6 + C_OUTPATIENT]! += outMean * Math.exp(r.normal(0, 0.8) - 0.32);
-      if (r.bernoulli(pPharm)) this.claimAmounts[m * 6 + C_PHARMACY]! += pharmMean * Math.exp(r.normal(0, 0.7) - 0.245);
-      if (r.bernoulli(0.01)) this.claimAmounts[m * 6 + C_OTHER]! += 400 * Math.exp(r.normal(0, 0.8) - 0.32);
+      if (r.bernoulli(pOut)) this.claimAmounts[m * 6 + C_OUTPATIENT]! += outMean * Math.exp(r.normal(0, 0.45) - 0.10125);
+      if (r.bernoulli(pPharm)) this.claimAmounts[m * 6 + C_PHARMACY]! += pharmMean * Math.exp(r.normal(0, 0.5) - 0.125);
+      if (r.bernoulli(0.01)) this.claimAmounts[m * 6 + C_OTHER]! += 400 * Math.exp(r.normal(0, 0.6) - 0.18);
     }
   }
 

@@ -50,7 +50,7 @@ describe('population shape', () => {
 
   it('has about 40 data rows per member (Stratum issue 2), most of them readings', () => {
     expect(totalRows / MEMBERS).toBeGreaterThan(36);
-    expect(totalRows / MEMBERS).toBeLessThan(48);
+    expect(totalRows / MEMBERS).toBeLessThan(46);
     expect(observations.length / MEMBERS).toBeGreaterThan(12);
     expect(encounters.length / MEMBERS).toBeGreaterThan(5);
   });
@@ -164,6 +164,28 @@ describe('ground truth', () => {
     const cov = mean(q.map((x, i) => (x - mean(q)) * (s[i]! - mean(s))));
     expect(cov).toBeGreaterThan(0);
     expect(truth.every((t) => t.case_mix.members > 0)).toBe(true);
+  });
+
+  it('records the onset risk factors before the 2023-01-01 index for nearly every member at risk (health record, annual check)', () => {
+    const INDEX = '2023-01-01';
+    const atRisk = new Set(outcomes().filter((o) => o.outcome === 'onset-diabetes').map((o) => o.member_id!));
+    const sick = new Set(conditions.filter((c) => /^(I10|E11)/.test(c.code!) && c.onset_date! < INDEX).map((c) => c.member_id!));
+    const members = [...atRisk].filter((m) => !sick.has(m));
+    expect(members.length).toBeGreaterThan(5000);
+    const before = observations.filter((o) => o.effective_time! < INDEX);
+    const withCode = (code: string) => new Set(before.filter((o) => o.code === code).map((o) => o.member_id!));
+    const covered = (set: Set<string>) => members.filter((m) => set.has(m)).length / members.length;
+    expect(covered(withCode('8480-6'))).toBeGreaterThan(0.85);
+    expect(covered(withCode('39156-5'))).toBeGreaterThan(0.85);
+    expect(covered(withCode('1558-6'))).toBeGreaterThan(0.85);
+    const lifestyle = new Set(readRows(dir, 'lifestyle.csv').rows.filter((l) => l.recorded_date! < INDEX).map((l) => l.member_id!));
+    expect(covered(lifestyle)).toBeGreaterThan(0.92);
+  });
+
+  it('has no calendar jump in yearly cost (issue 5: the out-of-time year costs like the fit year)', () => {
+    const costs = readRows(dir, 'truth/costs.csv').rows;
+    const meanOf = (year: string) => mean(costs.filter((c) => c.year === year).map((c) => Number(c.realised_cost)));
+    for (const [a, b] of [['2023', '2024'], ['2024', '2025'], ['2025', '2026']]) expect(Math.abs(meanOf(b!) / meanOf(a!) - 1), `${a} -> ${b}`).toBeLessThan(0.06);
   });
 
   it('signs up most chronic patients, mostly before 2026', () => {
