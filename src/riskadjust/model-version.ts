@@ -12,9 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FittedRiskModel } from '../../src/riskadjust/fit/fit.ts';
-import type { ModelEvaluation } from '../../src/riskadjust/fit/predictive-ratios.ts';
-import type { RiskModelTables } from '../../src/riskadjust/model-tables.ts';
+import type { FittedRiskModel } from './fit/fit.ts';
+import type { ModelEvaluation } from './fit/predictive-ratios.ts';
+import type { RiskModelTables } from './model-tables.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -14,6 +14,7 @@ import { AuditTrail } from '../api/audit.ts';
 import { apiKeyRecords, authConfigFromEnv, demoKeys, type DemoKey } from '../api/auth.ts';
 import { Metrics } from '../api/metrics.ts';
 import { scoringRoutes } from '../api/routes/scoring.ts';
+import { settlementRoutes } from '../api/routes/settlement.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import { parsePolicy, type Policy } from '../config/policy.ts';
 import { loadPopulation } from '../ingest/loader.ts';
@@ -122,7 +123,10 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     metrics,
     auth,
     auditTrail,
-    routes: [scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done })],
+    routes: [
+      scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done }),
+      settlementRoutes({ policy, riskModelsDir: path.join(options.modelsDir ?? path.join(PROJECT_ROOT, 'models'), 'risk-adjustment') }),
+    ],
     readiness: async () => {
       const checks: Record<string, { ok: boolean; detail?: string }> = {};
       try {

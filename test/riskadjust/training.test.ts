@@ -13,7 +13,7 @@ import { writePopulation } from '../../src/generator/population-files.ts';
 import { bureauModelTables, parseBureauDefinition } from '../../src/riskadjust/fit/bureau-definition.ts';
 import { fitRiskModel } from '../../src/riskadjust/fit/fit.ts';
 import { RiskScorer } from '../../src/riskadjust/score.ts';
-import { ModelVersionError, readRiskModelVersion, writeRiskModelVersion } from '../../training/risk-adjustment/model-version.ts';
+import { ModelVersionError, readRiskModelVersion, writeRiskModelVersion } from '../../src/riskadjust/model-version.ts';
 import { ageOn, enrolledMonths, fingerprintPopulation, memberYears, readPopulation } from '../../training/risk-adjustment/population.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -9,7 +9,7 @@ import { bureauModelTables, parseBureauDefinition } from '../../src/riskadjust/f
 import { fitRiskModel, type FittedRiskModel } from '../../src/riskadjust/fit/fit.ts';
 import { evaluateModel, type ModelEvaluation } from '../../src/riskadjust/fit/predictive-ratios.ts';
 import { RiskModelFitError } from '../../src/riskadjust/errors.ts';
-import { writeRiskModelVersion, type RiskModelManifest } from './model-version.ts';
+import { writeRiskModelVersion, type RiskModelManifest } from '../../src/riskadjust/model-version.ts';
 import { fingerprintPopulation, memberYears, readPopulation } from './population.ts';
 
 /** Groups (institutions) smaller than this are left out of the per-institution ratios (issue 5). */

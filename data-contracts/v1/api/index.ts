@@ -2,3 +2,4 @@
 export * from './errors.ts';
 export * from './pagination.ts';
 export * from './scoring.ts';
+export * from './settlement.ts';
