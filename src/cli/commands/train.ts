@@ -21,6 +21,8 @@ const LEARNER_GROUPS: Record<string, LearnerKind[]> = {
   tree: ['hgb', 'forest'],
   nn: ['nn'],
   logreg: ['logreg'],
+  /** What the committed default models choose between: quick enough to reproduce in minutes. */
+  default: ['logreg', 'hgb'],
   all: ['logreg', 'hgb', 'forest', 'nn'],
 };
 
@@ -99,9 +101,9 @@ export async function trainDefaults(opts: { learner: string; seed: number; folds
 
 export function register(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('Fit models and write versioned artifacts to models/');
-  const common = (c: Command) =>
+  const common = (c: Command, learnerDefault = 'all') =>
     c
-      .option('--learner <group>', 'tree (gradient boosting + forest), nn, logreg, or all; the best by cross-validation is kept', 'all')
+      .option('--learner <group>', 'tree (gradient boosting + forest), nn, logreg, default (logreg + gradient boosting), or all; the best by cross-validation is kept', learnerDefault)
       .option('--seed <n>', 'seed for the split, folds and learners', (v) => Number.parseInt(v, 10), 42)
       .option('--folds <k>', 'cross-validation folds', (v) => Number.parseInt(v, 10), 5)
       .option('--truth <file>', "the generator's truth/outcomes.csv, to report the true-probability ceiling");
@@ -117,7 +119,8 @@ export function register(program: Command): void {
       .command('defaults')
       .description('Reproduce the committed default models: generate the default population, load it into a throw-away store, train every task, pin the champions')
       .option('--members <n>', 'population size', (v) => Number.parseInt(v, 10), 50_000)
-      .option('--population <dir>', 'where the default population is (generated if missing)', 'var/default-population'),
+      .option('--population <dir>', 'where the default population is (generated if missing; the one npm start seeds from)', 'var/population'),
+    'default',
   ).action(async (opts: { learner: string; seed: number; folds: number; members: number; population: string }) => {
     await trainDefaults(opts);
   });
