@@ -1,8 +1,9 @@
 /**
  * Learner benchmark: fit time of every learner on a simulated 80,000 x 40 table (the size of the
  * UCI diabetes-130 training part), and hgb/forest scoring throughput on one core (target
- * >= 50,000 rows/s). ml-random-forest is timed on a much smaller table: at its measured speed
- * (shared/data/README.md) the full size would take hours. `quick` shrinks everything.
+ * >= 50,000 rows/s) at a realistic width: 100 trees over 50 features, scoring 20,354 rows (the
+ * size of the UCI test part). ml-random-forest is timed on a much smaller table: at its measured
+ * speed (shared/data/README.md) the full size would take hours. `quick` shrinks everything.
  */
 import type { BenchResult, BenchRun } from './types.ts';
 import { Rng } from '../src/lib/random.ts';
@@ -27,7 +28,6 @@ export const run: BenchRun = async ({ quick }) => {
   const rows = quick ? 10_000 : 80_000;
   const cols = 40;
   const { X, y } = simulate(rows, cols, 1);
-  const score = simulate(quick ? 20_000 : 100_000, cols, 2).X;
   const results: BenchResult[] = [];
   const plan: [LearnerKind, Record<string, unknown>, number][] = [
     ['logreg', {}, rows],
@@ -52,12 +52,40 @@ export const run: BenchRun = async ({ quick }) => {
       ...(kind === 'forest' && !quick ? { baseline: { label: 'scikit-learn RF(200) on UCI 101k rows', value: 20.5 } } : {}),
       ...(kind === 'mlrf' ? { note: 'ml-random-forest, 10 trees, small table only (about 470x slower than scikit-learn)' } : {}),
     });
-    if (kind === 'hgb' || kind === 'forest') {
-      const t0 = performance.now();
-      model.predictProba(score);
-      const perSecond = score.rows / ((performance.now() - t0) / 1000);
-      results.push({ name: `${kind} scoring throughput`, value: perSecond, unit: 'rows/s', target: 50_000, higherIsBetter: true });
-    }
   }
+  results.push(...(await scoringThroughput(quick)));
   return results;
 };
+
+/** Rows per second of predictProba for 100-tree hgb and forest models on a 50-feature table. */
+async function scoringThroughput(quick: boolean): Promise<BenchResult[]> {
+  const cols = 50;
+  const { X, y } = simulate(quick ? 5_000 : 20_000, cols, 3);
+  const score = simulate(20_354, cols, 4).X;
+  const results: BenchResult[] = [];
+  const plan: [LearnerKind, Record<string, unknown>][] = [
+    ['hgb', { maxIter: 100, earlyStopping: false }],
+    ['forest', { nEstimators: 100 }],
+  ];
+  for (const [kind, params] of plan) {
+    const model = await createLearner(kind, params).fit(X, y, { seed: 1 });
+    model.predictProba(score); // warm-up (also builds the scoring layout once)
+    // Median of repeated calls: the machine is shared, so one call's time is noisy.
+    const seconds: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      model.predictProba(score);
+      seconds.push((performance.now() - t0) / 1000);
+    }
+    seconds.sort((a, b) => a - b);
+    results.push({
+      name: `${kind} scoring throughput, 100 trees x ${cols} features, ${score.rows.toLocaleString('en')} rows, one core`,
+      value: score.rows / seconds[2]!,
+      unit: 'rows/s',
+      target: 50_000,
+      higherIsBetter: true,
+      note: `fitted on ${X.rows.toLocaleString('en')} rows; median of 5 calls`,
+    });
+  }
+  return results;
+}

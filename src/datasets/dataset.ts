@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseCsvRecord } from '../ingest/csv.ts';
 import type { FeatureMatrix } from '../models/risk-model.ts';
 import { DatasetError } from './errors.ts';
 
@@ -45,18 +46,34 @@ export function readDataFile(path: string): Buffer {
 
 /**
  * Call `onRow` with the fields of every data row of CSV `text` (RFC 4180: quoted fields may hold
- * commas, quotes doubled, CRLF or LF line ends; a blank last line is ignored). Returns the header,
- * which `onRow` also receives.
+ * commas, quotes doubled, CRLF or LF line ends; blank lines are ignored). Returns the header,
+ * which `onRow` also receives. Records are cut at the line end that closes every quote, then split
+ * by the ingest reader's `parseCsvRecord`, so both readers agree on what a field is.
  */
 export function forEachCsvRow(text: string, onRow: (fields: string[], rowIndex: number, header: readonly string[]) => void): string[] {
   let header: string[] | null = null;
   let rowIndex = 0;
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  const endRow = () => {
-    fields.push(field);
-    field = '';
+  // A record spanning lines (a quoted field holding a line end) is gathered here until its quotes close.
+  let open: string | null = null;
+  let openQuotes = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    const quotes = countQuotes(line);
+    if (open !== null) {
+      open += `\n${line}`;
+      openQuotes += quotes;
+    } else {
+      open = line;
+      openQuotes = quotes;
+    }
+    if (openQuotes % 2 === 1) continue;
+    const record = open.endsWith('\r') ? open.slice(0, -1) : open;
+    open = null;
+    const fields = parseCsvRecord(record);
     if (header === null) {
       header = fields;
     } else if (!(fields.length === 1 && fields[0] === '')) {
@@ -65,44 +82,16 @@ export function forEachCsvRow(text: string, onRow: (fields: string[], rowIndex: 
       }
       onRow(fields, rowIndex++, header);
     }
-    fields = [];
-  };
-  let i = 0;
-  while (i < text.length) {
-    // Fast path: a line with no quote is split on commas directly.
-    if (!inQuotes && fields.length === 0 && field === '') {
-      let end = text.indexOf('\n', i);
-      if (end < 0) end = text.length;
-      const line = text.slice(i, end > i && text[end - 1] === '\r' ? end - 1 : end);
-      if (!line.includes('"')) {
-        const parts = line.split(',');
-        field = parts.pop()!;
-        fields = parts;
-        endRow();
-        i = end + 1;
-        continue;
-      }
-    }
-    const ch = text[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else field += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n') endRow();
-    else if (ch !== '\r') field += ch;
-    i++;
   }
-  if (inQuotes) throw new DatasetError('BAD_CSV', 'unterminated quoted field at end of file');
-  if (field !== '' || fields.length > 0) endRow();
+  if (open !== null) throw new DatasetError('BAD_CSV', 'unterminated quoted field at end of file');
   if (header === null) throw new DatasetError('BAD_CSV', 'empty CSV: no header');
   return header;
+}
+
+function countQuotes(line: string): number {
+  let n = 0;
+  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) n++;
+  return n;
 }
 
 /** Index of each named column in `header`; BAD_CSV if one is absent. */

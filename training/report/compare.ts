@@ -5,7 +5,7 @@
  * Source: DeLong, DeLong & Clarke-Pearson (1988), the covariance of two correlated AUCs from the
  * placement values of each model, computed with the midranks of Sun & Xu (2014).
  */
-import { brierScore, midranks, normalQuantile } from '../../src/models/evaluation/metrics.ts';
+import { brierScore, normalQuantile, placementValues } from '../../src/models/evaluation/metrics.ts';
 import { ReportError } from './errors.ts';
 
 /** Difference of two AUCs on the same rows (challenger minus champion) with its paired DeLong interval. */
@@ -19,33 +19,6 @@ export interface PairedAucDifference {
   /** Two-sided p-value of "no difference"; NaN when the standard error is zero or undefined. */
   pValue: number;
   level: number;
-}
-
-/** Placement values: per positive, the share of negatives it outranks (ties half); per negative, the share of positives that outrank it. */
-function placements(p: ArrayLike<number>, y: ArrayLike<number>, m: number, n: number): { v10: Float64Array; v01: Float64Array; auc: number } {
-  const all = new Float64Array(m + n);
-  const pos = new Float64Array(m);
-  const neg = new Float64Array(n);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) pos[a++] = p[i]!;
-    else neg[b++] = p[i]!;
-  }
-  all.set(pos, 0);
-  all.set(neg, m);
-  const rAll = midranks(all);
-  const rPos = midranks(pos);
-  const rNeg = midranks(neg);
-  const v10 = new Float64Array(m);
-  const v01 = new Float64Array(n);
-  let auc = 0;
-  for (let i = 0; i < m; i++) {
-    v10[i] = (rAll[i]! - rPos[i]!) / n;
-    auc += v10[i]!;
-  }
-  for (let j = 0; j < n; j++) v01[j] = 1 - (rAll[m + j]! - rNeg[j]!) / m;
-  return { v10, v01, auc: auc / m };
 }
 
 /** Sample covariance of two equal-length arrays around the given means. */
@@ -76,8 +49,8 @@ export function pairedAucDifference(challenger: ArrayLike<number>, champion: Arr
   for (let i = 0; i < y.length; i++) m += y[i] === 1 ? 1 : 0;
   const n = y.length - m;
   if (m < 2 || n < 2) throw new ReportError('SINGLE_CLASS', `the paired AUC test needs at least 2 rows of each class; got ${m} positives and ${n} negatives`);
-  const A = placements(challenger, y, m, n);
-  const B = placements(champion, y, m, n);
+  const A = placementValues(challenger, y, m, n);
+  const B = placementValues(champion, y, m, n);
   const s10 = covariance(A.v10, A.v10, A.auc, A.auc) + covariance(B.v10, B.v10, B.auc, B.auc) - 2 * covariance(A.v10, B.v10, A.auc, B.auc);
   const s01 = covariance(A.v01, A.v01, A.auc, A.auc) + covariance(B.v01, B.v01, B.auc, B.auc) - 2 * covariance(A.v01, B.v01, A.auc, B.auc);
   const standardError = Math.sqrt(Math.max(0, s10 / m + s01 / n));

@@ -51,19 +51,21 @@ export interface AucInterval {
   level: number;
 }
 
+/** DeLong structural components of one model's scores, and its AUC (the mean of `v10`). */
+export interface PlacementValues {
+  /** Per positive (in row order): the share of negatives it outscores, ties counting one half. */
+  v10: Float64Array;
+  /** Per negative (in row order): the share of positives that outscore it, ties counting one half. */
+  v01: Float64Array;
+  auc: number;
+}
+
 /**
- * AUC with a DeLong (1988) confidence interval: the variance is S10/m + S01/n from the structural
- * components (placement values) of positives and negatives. The interval is AUC +/- z * SE, clipped
- * to [0, 1], as pROC's `ci.auc(method = "delong")` reports it.
+ * Placement values of DeLong, DeLong & Clarke-Pearson (1988) from midranks (Sun & Xu 2014):
+ * V10 = (rank among all - rank among positives) / n, V01 = 1 - (rank among all - rank among
+ * negatives) / m, for `m` positives and `n` negatives in `y` (both counted by the caller).
  */
-export function aucWithConfidence(p: ArrayLike<number>, y: ArrayLike<number>, level = 0.95): AucInterval {
-  checkPredictions(p, y);
-  if (!(level > 0 && level < 1)) throw new EvaluationError('INVALID_ARGUMENT', `confidence level ${level} must be in (0, 1)`);
-  const m = countPositives(y);
-  const n = y.length - m;
-  if (m === 0 || n === 0) {
-    throw new EvaluationError('SINGLE_CLASS', `AUC needs both classes; got ${m} positives and ${n} negatives`);
-  }
+export function placementValues(p: ArrayLike<number>, y: ArrayLike<number>, m: number, n: number): PlacementValues {
   const pos = new Float64Array(m);
   const neg = new Float64Array(n);
   let a = 0;
@@ -78,8 +80,6 @@ export function aucWithConfidence(p: ArrayLike<number>, y: ArrayLike<number>, le
   const rankAll = midranks(all);
   const rankPos = midranks(pos);
   const rankNeg = midranks(neg);
-  // Placement values (Sun & Xu 2014): V10 = share of negatives below a positive (ties 1/2),
-  // V01 = share of positives above a negative.
   const v10 = new Float64Array(m);
   const v01 = new Float64Array(n);
   let auc = 0;
@@ -87,8 +87,24 @@ export function aucWithConfidence(p: ArrayLike<number>, y: ArrayLike<number>, le
     v10[i] = (rankAll[i]! - rankPos[i]!) / n;
     auc += v10[i]!;
   }
-  auc /= m;
   for (let j = 0; j < n; j++) v01[j] = 1 - (rankAll[m + j]! - rankNeg[j]!) / m;
+  return { v10, v01, auc: auc / m };
+}
+
+/**
+ * AUC with a DeLong (1988) confidence interval: the variance is S10/m + S01/n from the structural
+ * components (placement values) of positives and negatives. The interval is AUC +/- z * SE, clipped
+ * to [0, 1], as pROC's `ci.auc(method = "delong")` reports it.
+ */
+export function aucWithConfidence(p: ArrayLike<number>, y: ArrayLike<number>, level = 0.95): AucInterval {
+  checkPredictions(p, y);
+  if (!(level > 0 && level < 1)) throw new EvaluationError('INVALID_ARGUMENT', `confidence level ${level} must be in (0, 1)`);
+  const m = countPositives(y);
+  const n = y.length - m;
+  if (m === 0 || n === 0) {
+    throw new EvaluationError('SINGLE_CLASS', `AUC needs both classes; got ${m} positives and ${n} negatives`);
+  }
+  const { v10, v01, auc } = placementValues(p, y, m, n);
   let standardError = NaN;
   if (m >= 2 && n >= 2) {
     let s10 = 0;

@@ -5,6 +5,7 @@
  * histogram loop reads one feature's codes contiguously.
  */
 import type { FeatureMatrix } from '../risk-model.ts';
+import { presentValues } from './common.ts';
 
 /** The bin code reserved for a missing value. */
 export const MISSING_BIN = 255;
@@ -19,15 +20,10 @@ export interface BinMapper {
 
 /** Learns per-feature edges from the rows of X (NaN ignored). */
 export function fitBinMapper(X: FeatureMatrix, maxBins: number): BinMapper {
-  const { rows, cols, values } = X;
   const edges: Float64Array[] = [];
-  const column = new Float64Array(rows);
-  for (let f = 0; f < cols; f++) {
-    let m = 0;
-    for (let i = 0; i < rows; i++) {
-      const v = values[i * cols + f]!;
-      if (v === v) column[m++] = v;
-    }
+  const column = new Float64Array(X.rows);
+  for (let f = 0; f < X.cols; f++) {
+    const m = presentValues(X, f, column);
     const sorted = column.subarray(0, m).sort();
     // Distinct values, in order.
     const distinct: number[] = [];

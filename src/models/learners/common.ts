@@ -54,6 +54,34 @@ export function booleanParam(kind: string, name: string, value: unknown): boolea
   return value;
 }
 
+/** A hyperparameter that may be null (no limit); otherwise validated as `numberParam`. */
+export function nullableNumberParam(
+  kind: string,
+  name: string,
+  value: unknown,
+  rule: Parameters<typeof numberParam>[3],
+): number | null {
+  return value === null ? null : numberParam(kind, name, value, rule);
+}
+
+/** True for a share in (0, 1] or a whole count >= 1 (how `maxFeatures` is given). */
+export function isShareOrCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && (value <= 1 || Number.isInteger(value));
+}
+
+/** A `maxFeatures` count (> 1) cannot exceed the features there are; checked at fit, when that is known. */
+export function checkFeatureCount(kind: string, maxFeatures: unknown, cols: number): void {
+  if (typeof maxFeatures === 'number' && maxFeatures > 1 && maxFeatures > cols) {
+    throw new InvalidParameterError(kind, 'maxFeatures', maxFeatures, `must not exceed the ${cols} features`);
+  }
+}
+
+/** The learner's defaults overridden by `params`, after rejecting names it does not know. */
+export function withDefaults<P extends object>(kind: string, params: Partial<P>, defaults: P): P {
+  rejectUnknownParams(kind, params, Object.keys(defaults));
+  return { ...defaults, ...params };
+}
+
 /** Rejects hyperparameter names the learner does not know (a typo must not be silently ignored). */
 export function rejectUnknownParams(kind: string, params: object, known: readonly string[]): void {
   for (const key of Object.keys(params)) {
@@ -111,6 +139,23 @@ export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
+}
+
+/** Turns log-odds into probabilities in place; returns the same array. */
+export function sigmoidInPlace(raw: Float64Array): Float64Array {
+  for (let i = 0; i < raw.length; i++) raw[i] = sigmoid(raw[i]!);
+  return raw;
+}
+
+/** Copies feature f's non-missing values of X into `into` (in row order); returns how many. */
+export function presentValues(X: FeatureMatrix, f: number, into: Float64Array): number {
+  const { rows, cols, values } = X;
+  let m = 0;
+  for (let i = 0; i < rows; i++) {
+    const v = values[i * cols + f]!;
+    if (v === v) into[m++] = v;
+  }
+  return m;
 }
 
 /** A FeatureMatrix holding the given rows of X, in the given order. */

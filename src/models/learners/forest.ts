@@ -7,22 +7,25 @@
  * of tree votes (the ml-random-forest defect noted in shared/data/README.md).
  */
 import { Rng } from '../../lib/random.ts';
-import { NotFittedError } from '../risk-model.ts';
-import type { FeatureMatrix, FitOptions, RiskModel, SerializedModel } from '../risk-model.ts';
+import { InvalidParameterError } from '../risk-model.ts';
+import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import { binMatrix, fitBinMapper, MAX_VALUE_BINS } from './binning.ts';
 import {
   booleanParam,
-  checkPredictMatrix,
+  checkFeatureCount,
   checkTrainingData,
-  ModelFormatError,
+  isShareOrCount,
   normaliseImportance,
+  nullableNumberParam,
   numberParam,
-  rejectUnknownParams,
+  withDefaults,
 } from './common.ts';
 import type { RowContributions } from './common.ts';
-import { addPathContributions, growTree, leafForRow, treeFromJSON, treeToJSON } from './histogram-tree.ts';
+import { ensemblePathContributions, growTree, splitGainByFeature, treeFromJSON, treeToJSON } from './histogram-tree.ts';
 import type { Tree, TreeJSON } from './histogram-tree.ts';
-import { InvalidParameterError } from '../risk-model.ts';
+import { Learner } from './learner.ts';
+import { addTreeScores } from './tree-ensemble.ts';
+import type { EnsembleState } from './tree-ensemble.ts';
 
 export interface ForestParams {
   nEstimators: number;
@@ -47,16 +50,12 @@ export const FOREST_DEFAULTS: ForestParams = {
 const KIND = 'forest';
 
 function validate(params: Partial<ForestParams>): ForestParams {
-  rejectUnknownParams(KIND, params, Object.keys(FOREST_DEFAULTS));
-  const p = { ...FOREST_DEFAULTS, ...params };
+  const p = withDefaults(KIND, params, FOREST_DEFAULTS);
   numberParam(KIND, 'nEstimators', p.nEstimators, { min: 1, integer: true });
-  if (p.maxFeatures !== 'sqrt' && p.maxFeatures !== 'log2') {
-    const v = p.maxFeatures;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (v > 1 && !Number.isInteger(v))) {
-      throw new InvalidParameterError(KIND, 'maxFeatures', v, "must be 'sqrt', 'log2', a fraction in (0, 1] or an integer >= 1");
-    }
+  if (p.maxFeatures !== 'sqrt' && p.maxFeatures !== 'log2' && !isShareOrCount(p.maxFeatures)) {
+    throw new InvalidParameterError(KIND, 'maxFeatures', p.maxFeatures, "must be 'sqrt', 'log2', a fraction in (0, 1] or an integer >= 1");
   }
-  if (p.maxDepth !== null) numberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
+  nullableNumberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
   numberParam(KIND, 'minSamplesLeaf', p.minSamplesLeaf, { min: 1, integer: true });
   numberParam(KIND, 'maxBins', p.maxBins, { min: 2, max: MAX_VALUE_BINS, integer: true });
   booleanParam(KIND, 'bootstrap', p.bootstrap);
@@ -72,31 +71,27 @@ function featuresPerSplit(maxFeatures: ForestParams['maxFeatures'], cols: number
   return Math.min(cols, Math.max(1, k));
 }
 
-interface ForestState {
+interface ForestState extends EnsembleState {
   cols: number;
   trees: Tree[];
 }
 
+/** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
+function readSavedState(state: object): ForestState | null {
+  const st = state as { cols: unknown; trees: unknown };
+  return typeof st.cols === 'number' && Array.isArray(st.trees) ? { cols: st.cols, trees: (st.trees as TreeJSON[]).map(treeFromJSON) } : null;
+}
+
 /** Histogram random forest; see the module comment. */
-export class HistRandomForestModel implements RiskModel {
-  readonly kind = KIND;
-  readonly params: Readonly<ForestParams>;
-  private state: ForestState | null = null;
-
+export class HistRandomForestModel extends Learner<ForestParams, ForestState> {
   constructor(params: Partial<ForestParams> = {}) {
-    this.params = validate(params);
-  }
-
-  get fitted(): boolean {
-    return this.state !== null;
+    super(KIND, validate(params));
   }
 
   async fit(X: FeatureMatrix, y: Uint8Array, options: FitOptions = {}): Promise<HistRandomForestModel> {
     const weightAll = checkTrainingData(KIND, X, y, options.sampleWeight);
     const p = this.params;
-    if (typeof p.maxFeatures === 'number' && p.maxFeatures > 1 && p.maxFeatures > X.cols) {
-      throw new InvalidParameterError(KIND, 'maxFeatures', p.maxFeatures, `must not exceed the ${X.cols} features`);
-    }
+    checkFeatureCount(KIND, p.maxFeatures, X.cols);
     const rng = new Rng(options.seed ?? 0);
     const n = X.rows;
     const mapper = fitBinMapper(X, p.maxBins);
@@ -136,14 +131,8 @@ export class HistRandomForestModel implements RiskModel {
   }
 
   predictProba(X: FeatureMatrix): Float64Array {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
-    const out = new Float64Array(X.rows);
-    const cols = X.cols;
-    for (const tree of s.trees) {
-      const value = tree.value;
-      for (let i = 0; i < X.rows; i++) out[i] = out[i]! + value[leafForRow(tree, X.values, i * cols)]!;
-    }
+    const s = this.stateForScoring(X);
+    const out = addTreeScores(s, X, new Float64Array(X.rows));
     const nTrees = s.trees.length;
     for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]! / nTrees));
     return out;
@@ -152,46 +141,25 @@ export class HistRandomForestModel implements RiskModel {
   /** Mean decrease in impurity (weighted Gini gain) per feature, normalised. */
   featureImportance(): Float64Array {
     const s = this.fittedState();
-    const total = new Float64Array(s.cols);
-    for (const tree of s.trees) {
-      for (let node = 0; node < tree.feature.length; node++) {
-        const f = tree.feature[node]!;
-        if (f >= 0) total[f] = total[f]! + tree.gain[node]!;
-      }
-    }
-    return normaliseImportance(total);
+    return normaliseImportance(splitGainByFeature(s.trees, s.cols));
   }
 
   /** Probability-scale Saabas contributions for row `row`: bias + sum(perFeature) = predicted probability. */
   contributions(X: FeatureMatrix, row: number): RowContributions {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
-    if (!Number.isInteger(row) || row < 0 || row >= X.rows) throw new RangeError(`row ${row} is outside 0..${X.rows - 1}`);
-    const perFeature = new Float64Array(s.cols);
-    let bias = 0;
-    for (const tree of s.trees) bias += addPathContributions(tree, X.values, row * X.cols, perFeature);
+    const s = this.stateForRow(X, row);
+    const { bias, perFeature } = ensemblePathContributions(s.trees, X.values, row * X.cols, s.cols, 0);
     const nTrees = s.trees.length;
     for (let f = 0; f < perFeature.length; f++) perFeature[f] = perFeature[f]! / nTrees;
     return { bias: bias / nTrees, perFeature, scale: 'probability' };
   }
 
-  toJSON(): SerializedModel {
-    const s = this.fittedState();
-    return { kind: KIND, params: { ...this.params }, state: { cols: s.cols, trees: s.trees.map(treeToJSON) } };
+  protected stateToJSON(s: ForestState): unknown {
+    return { cols: s.cols, trees: s.trees.map(treeToJSON) };
   }
 
   /** Restores a model serialised by toJSON (predictions are bit-identical). */
   static fromJSON(json: SerializedModel): HistRandomForestModel {
-    if (json.kind !== KIND) throw new ModelFormatError(KIND, `expected kind '${KIND}', got '${json.kind}'`);
-    const model = new HistRandomForestModel(json.params as Partial<ForestParams>);
-    const st = json.state as { cols: number; trees: TreeJSON[] } | null;
-    if (!st || typeof st.cols !== 'number' || !Array.isArray(st.trees)) throw new ModelFormatError(KIND, 'state is missing cols or trees');
-    model.state = { cols: st.cols, trees: st.trees.map(treeFromJSON) };
-    return model;
+    return Learner.restore(json, KIND, (params) => new HistRandomForestModel(params as Partial<ForestParams>), readSavedState, 'cols or trees');
   }
 
-  private fittedState(): ForestState {
-    if (!this.state) throw new NotFittedError(KIND);
-    return this.state;
-  }
 }

@@ -6,26 +6,28 @@
  * above 10,000 rows, as scikit-learn's `early_stopping='auto'`).
  */
 import { Rng } from '../../lib/random.ts';
-import { NotFittedError } from '../risk-model.ts';
-import type { FeatureMatrix, FitOptions, RiskModel, SerializedModel } from '../risk-model.ts';
+import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import { binMapperFromJSON, binMapperToJSON, binMatrix, fitBinMapper, MAX_VALUE_BINS } from './binning.ts';
 import type { BinMapper } from './binning.ts';
 import {
   booleanParam,
-  checkPredictMatrix,
   checkTrainingData,
   logLossFromRaw,
-  ModelFormatError,
   normaliseImportance,
+  nullableNumberParam,
   numberParam,
-  rejectUnknownParams,
   selectRows,
   sigmoid,
+  sigmoidInPlace,
   stratifiedHoldout,
+  withDefaults,
 } from './common.ts';
 import type { RowContributions } from './common.ts';
-import { addPathContributions, growTree, leafForBinnedRow, leafForRow, treeFromJSON, treeToJSON } from './histogram-tree.ts';
+import { ensemblePathContributions, growTree, leafForBinnedRow, splitGainByFeature, treeFromJSON, treeToJSON } from './histogram-tree.ts';
 import type { Tree, TreeJSON } from './histogram-tree.ts';
+import { Learner } from './learner.ts';
+import { addTreeScores } from './tree-ensemble.ts';
+import type { EnsembleState } from './tree-ensemble.ts';
 
 export interface HgbParams {
   learningRate: number;
@@ -62,12 +64,11 @@ export const HGB_DEFAULTS: HgbParams = {
 const KIND = 'hgb';
 
 function validate(params: Partial<HgbParams>): HgbParams {
-  rejectUnknownParams(KIND, params, Object.keys(HGB_DEFAULTS));
-  const p = { ...HGB_DEFAULTS, ...params };
+  const p = withDefaults(KIND, params, HGB_DEFAULTS);
   numberParam(KIND, 'learningRate', p.learningRate, { min: 0, minExclusive: true, max: 1 });
   numberParam(KIND, 'maxIter', p.maxIter, { min: 1, integer: true });
   numberParam(KIND, 'maxLeafNodes', p.maxLeafNodes, { min: 2, integer: true });
-  if (p.maxDepth !== null) numberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
+  nullableNumberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
   numberParam(KIND, 'minSamplesLeaf', p.minSamplesLeaf, { min: 1, integer: true });
   numberParam(KIND, 'l2Regularization', p.l2Regularization, { min: 0 });
   numberParam(KIND, 'maxBins', p.maxBins, { min: 2, max: MAX_VALUE_BINS, integer: true });
@@ -78,7 +79,7 @@ function validate(params: Partial<HgbParams>): HgbParams {
   return p;
 }
 
-interface HgbState {
+interface HgbState extends EnsembleState {
   cols: number;
   baseline: number;
   trees: Tree[];
@@ -87,18 +88,23 @@ interface HgbState {
   validationLoss: number[];
 }
 
+/** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
+function readSavedState(state: object): HgbState | null {
+  const st = state as { cols: unknown; baseline: unknown; edges: unknown; trees: unknown; validationLoss?: number[] };
+  if (typeof st.cols !== 'number' || typeof st.baseline !== 'number' || !Array.isArray(st.trees) || !Array.isArray(st.edges)) return null;
+  return {
+    cols: st.cols,
+    baseline: st.baseline,
+    edges: binMapperFromJSON(st.edges as number[][]),
+    trees: (st.trees as TreeJSON[]).map(treeFromJSON),
+    validationLoss: st.validationLoss ?? [],
+  };
+}
+
 /** Histogram gradient-boosted trees; see the module comment. */
-export class HistGradientBoostingModel implements RiskModel {
-  readonly kind = KIND;
-  readonly params: Readonly<HgbParams>;
-  private state: HgbState | null = null;
-
+export class HistGradientBoostingModel extends Learner<HgbParams, HgbState> {
   constructor(params: Partial<HgbParams> = {}) {
-    this.params = validate(params);
-  }
-
-  get fitted(): boolean {
-    return this.state !== null;
+    super(KIND, validate(params));
   }
 
   /** Number of boosting iterations kept (after early stopping). */
@@ -212,34 +218,18 @@ export class HistGradientBoostingModel implements RiskModel {
 
   /** Raw log-odds per row. */
   decisionFunction(X: FeatureMatrix): Float64Array {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
-    const out = new Float64Array(X.rows).fill(s.baseline);
-    const cols = X.cols;
-    for (const tree of s.trees) {
-      const value = tree.value;
-      for (let i = 0; i < X.rows; i++) out[i] = out[i]! + value[leafForRow(tree, X.values, i * cols)]!;
-    }
-    return out;
+    const s = this.stateForScoring(X);
+    return addTreeScores(s, X, new Float64Array(X.rows).fill(s.baseline));
   }
 
   predictProba(X: FeatureMatrix): Float64Array {
-    const raw = this.decisionFunction(X);
-    for (let i = 0; i < raw.length; i++) raw[i] = sigmoid(raw[i]!);
-    return raw;
+    return sigmoidInPlace(this.decisionFunction(X));
   }
 
   /** Total split gain per feature, normalised. */
   featureImportance(): Float64Array {
     const s = this.fittedState();
-    const total = new Float64Array(s.cols);
-    for (const tree of s.trees) {
-      for (let node = 0; node < tree.feature.length; node++) {
-        const f = tree.feature[node]!;
-        if (f >= 0) total[f] = total[f]! + tree.gain[node]!;
-      }
-    }
-    return normaliseImportance(total);
+    return normaliseImportance(splitGainByFeature(s.trees, s.cols));
   }
 
   /**
@@ -247,39 +237,18 @@ export class HistGradientBoostingModel implements RiskModel {
    * bias + sum(perFeature) equals the row's decision function.
    */
   contributions(X: FeatureMatrix, row: number): RowContributions {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
-    if (!Number.isInteger(row) || row < 0 || row >= X.rows) throw new RangeError(`row ${row} is outside 0..${X.rows - 1}`);
-    const perFeature = new Float64Array(s.cols);
-    let bias = s.baseline;
-    for (const tree of s.trees) bias += addPathContributions(tree, X.values, row * X.cols, perFeature);
+    const s = this.stateForRow(X, row);
+    const { bias, perFeature } = ensemblePathContributions(s.trees, X.values, row * X.cols, s.cols, s.baseline);
     return { bias, perFeature, scale: 'log-odds' };
   }
 
-  toJSON(): SerializedModel {
-    const s = this.fittedState();
-    return {
-      kind: KIND,
-      params: { ...this.params },
-      state: { cols: s.cols, baseline: s.baseline, edges: binMapperToJSON(s.edges), trees: s.trees.map(treeToJSON), validationLoss: s.validationLoss },
-    };
+  protected stateToJSON(s: HgbState): unknown {
+    return { cols: s.cols, baseline: s.baseline, edges: binMapperToJSON(s.edges), trees: s.trees.map(treeToJSON), validationLoss: s.validationLoss };
   }
 
   /** Restores a model serialised by toJSON (predictions are bit-identical). */
   static fromJSON(json: SerializedModel): HistGradientBoostingModel {
-    if (json.kind !== KIND) throw new ModelFormatError(KIND, `expected kind '${KIND}', got '${json.kind}'`);
-    const model = new HistGradientBoostingModel(json.params as Partial<HgbParams>);
-    const st = json.state as { cols: number; baseline: number; edges: number[][]; trees: TreeJSON[]; validationLoss: number[] } | null;
-    if (!st || typeof st.cols !== 'number' || typeof st.baseline !== 'number' || !Array.isArray(st.trees) || !Array.isArray(st.edges)) {
-      throw new ModelFormatError(KIND, 'state is missing cols, baseline, edges or trees');
-    }
-    model.state = { cols: st.cols, baseline: st.baseline, edges: binMapperFromJSON(st.edges), trees: st.trees.map(treeFromJSON), validationLoss: st.validationLoss ?? [] };
-    return model;
+    return Learner.restore(json, KIND, (params) => new HistGradientBoostingModel(params as Partial<HgbParams>), readSavedState, 'cols, baseline, edges or trees');
   }
 
-  private fittedState(): HgbState {
-    if (!this.state) throw new NotFittedError(KIND);
-    return this.state;
-  }
 }
-

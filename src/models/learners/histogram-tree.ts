@@ -468,6 +468,34 @@ export function addPathContributions(tree: Tree, values: Float64Array, offset: n
   return value[0]!;
 }
 
+/**
+ * Saabas attribution of one row over a whole ensemble: per-feature contributions summed over the
+ * trees, and `bias` plus every tree's root value (added in tree order).
+ */
+export function ensemblePathContributions(
+  trees: readonly Tree[],
+  values: Float64Array,
+  offset: number,
+  cols: number,
+  bias: number,
+): { bias: number; perFeature: Float64Array } {
+  const perFeature = new Float64Array(cols);
+  for (const tree of trees) bias += addPathContributions(tree, values, offset, perFeature);
+  return { bias, perFeature };
+}
+
+/** Split gain summed per feature over every internal node of the trees (before normalising). */
+export function splitGainByFeature(trees: readonly Tree[], cols: number): Float64Array {
+  const total = new Float64Array(cols);
+  for (const tree of trees) {
+    for (let node = 0; node < tree.feature.length; node++) {
+      const f = tree.feature[node]!;
+      if (f >= 0) total[f] = total[f]! + tree.gain[node]!;
+    }
+  }
+  return total;
+}
+
 /** Plain-array form for toJSON (threshold kept as a number; MAX_VALUE round-trips through JSON). */
 export interface TreeJSON {
   feature: number[];

@@ -4,20 +4,19 @@
  * sum_i w_i * logloss_i + (l2 / 2) * ||beta||^2 with the intercept unpenalised, so l2 = 1/C and
  * the default l2 = 1 matches LogisticRegression(C=1) on standardised input.
  */
-import { NotFittedError } from '../risk-model.ts';
-import type { FeatureMatrix, FitOptions, RiskModel, SerializedModel } from '../risk-model.ts';
+import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import {
   booleanParam,
-  checkPredictMatrix,
   checkTrainingData,
-  ModelFormatError,
   normaliseImportance,
   numberParam,
-  rejectUnknownParams,
   sigmoid,
+  sigmoidInPlace,
   TrainingDataError,
+  withDefaults,
 } from './common.ts';
 import type { RowContributions } from './common.ts';
+import { Learner } from './learner.ts';
 import { fitPreprocessor, outputWidth, transform } from './preprocess.ts';
 import type { Preprocessor } from './preprocess.ts';
 
@@ -36,8 +35,7 @@ export const LOGREG_DEFAULTS: LogregParams = { l2: 1, missingIndicators: false, 
 const KIND = 'logreg';
 
 function validate(params: Partial<LogregParams>): LogregParams {
-  rejectUnknownParams(KIND, params, Object.keys(LOGREG_DEFAULTS));
-  const p = { ...LOGREG_DEFAULTS, ...params };
+  const p = withDefaults(KIND, params, LOGREG_DEFAULTS);
   numberParam(KIND, 'l2', p.l2, { min: 0 });
   booleanParam(KIND, 'missingIndicators', p.missingIndicators);
   numberParam(KIND, 'maxIter', p.maxIter, { min: 1, integer: true });
@@ -56,6 +54,13 @@ interface LogregState {
   converged: boolean;
 }
 
+/** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
+function readSavedState(state: object): LogregState | null {
+  const st = state as LogregState;
+  if (typeof st.cols !== 'number' || !Array.isArray(st.coef) || typeof st.intercept !== 'number' || !st.pre || !Array.isArray(st.pre.medians)) return null;
+  return { ...st, pre: { ...st.pre } };
+}
+
 /** Coefficients in two scales: per standard deviation (comparable) and per raw unit. */
 export interface LogregCoefficients {
   featureNames: string[];
@@ -71,17 +76,9 @@ export interface LogregCoefficients {
 }
 
 /** Logistic regression; see the module comment. */
-export class LogisticRegressionModel implements RiskModel {
-  readonly kind = KIND;
-  readonly params: Readonly<LogregParams>;
-  private state: LogregState | null = null;
-
+export class LogisticRegressionModel extends Learner<LogregParams, LogregState> {
   constructor(params: Partial<LogregParams> = {}) {
-    this.params = validate(params);
-  }
-
-  get fitted(): boolean {
-    return this.state !== null;
+    super(KIND, validate(params));
   }
 
   /** Whether the last fit met the tolerance within maxIter Newton steps. */
@@ -193,8 +190,7 @@ export class LogisticRegressionModel implements RiskModel {
 
   /** Raw log-odds per row. */
   decisionFunction(X: FeatureMatrix): Float64Array {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
+    const s = this.stateForScoring(X);
     const Z = transform(s.pre, X);
     const q = s.coef.length;
     const out = new Float64Array(X.rows);
@@ -207,9 +203,7 @@ export class LogisticRegressionModel implements RiskModel {
   }
 
   predictProba(X: FeatureMatrix): Float64Array {
-    const raw = this.decisionFunction(X);
-    for (let i = 0; i < raw.length; i++) raw[i] = sigmoid(raw[i]!);
-    return raw;
+    return sigmoidInPlace(this.decisionFunction(X));
   }
 
   /** |standardised coefficient| per feature (a feature's missing indicator is added to it), normalised. */
@@ -246,9 +240,7 @@ export class LogisticRegressionModel implements RiskModel {
    * "top factors". bias + sum(perFeature) equals the row's log-odds.
    */
   contributions(X: FeatureMatrix, row: number): RowContributions {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
-    if (!Number.isInteger(row) || row < 0 || row >= X.rows) throw new RangeError(`row ${row} is outside 0..${X.rows - 1}`);
+    const s = this.stateForRow(X, row);
     const one = { rows: 1, cols: X.cols, values: X.values.subarray(row * X.cols, (row + 1) * X.cols), featureNames: X.featureNames };
     const z = transform(s.pre, one);
     const perFeature = new Float64Array(s.cols);
@@ -259,27 +251,15 @@ export class LogisticRegressionModel implements RiskModel {
     return { bias: s.intercept, perFeature, scale: 'log-odds' };
   }
 
-  toJSON(): SerializedModel {
-    const s = this.fittedState();
-    return { kind: KIND, params: { ...this.params }, state: { ...s, pre: { ...s.pre } } };
+  protected stateToJSON(s: LogregState): unknown {
+    return { ...s, pre: { ...s.pre } };
   }
 
   /** Restores a model serialised by toJSON (predictions are bit-identical). */
   static fromJSON(json: SerializedModel): LogisticRegressionModel {
-    if (json.kind !== KIND) throw new ModelFormatError(KIND, `expected kind '${KIND}', got '${json.kind}'`);
-    const model = new LogisticRegressionModel(json.params as Partial<LogregParams>);
-    const st = json.state as LogregState | null;
-    if (!st || typeof st.cols !== 'number' || !Array.isArray(st.coef) || typeof st.intercept !== 'number' || !st.pre || !Array.isArray(st.pre.medians)) {
-      throw new ModelFormatError(KIND, 'state is missing cols, coef, intercept or pre');
-    }
-    model.state = { ...st, pre: { ...st.pre } };
-    return model;
+    return Learner.restore(json, KIND, (params) => new LogisticRegressionModel(params as Partial<LogregParams>), readSavedState, 'cols, coef, intercept or pre');
   }
 
-  private fittedState(): LogregState {
-    if (!this.state) throw new NotFittedError(KIND);
-    return this.state;
-  }
 }
 
 /** Solves A x = b for symmetric positive-definite A (lower triangle filled), by Cholesky. */

@@ -14,19 +14,21 @@
  * trees are plain JSON, so scoring a restored model needs nothing from the library.
  */
 import { RandomForestClassifier } from 'ml-random-forest';
-import { NotFittedError, InvalidParameterError } from '../risk-model.ts';
-import type { FeatureMatrix, FitOptions, RiskModel, SerializedModel } from '../risk-model.ts';
+import { InvalidParameterError } from '../risk-model.ts';
+import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import {
   booleanParam,
-  checkPredictMatrix,
+  checkFeatureCount,
   checkTrainingData,
-  ModelFormatError,
+  isShareOrCount,
   normaliseImportance,
+  nullableNumberParam,
   numberParam,
-  rejectUnknownParams,
   TrainingDataError,
+  withDefaults,
 } from './common.ts';
-import { fitPreprocessor } from './preprocess.ts';
+import { Learner } from './learner.ts';
+import { fitPreprocessor, imputeRow } from './preprocess.ts';
 
 export interface MlrfParams {
   nEstimators: number;
@@ -54,15 +56,13 @@ export const MLRF_DEFAULTS: MlrfParams = {
 const KIND = 'mlrf';
 
 function validate(params: Partial<MlrfParams>): MlrfParams {
-  rejectUnknownParams(KIND, params, Object.keys(MLRF_DEFAULTS));
-  const p = { ...MLRF_DEFAULTS, ...params };
+  const p = withDefaults(KIND, params, MLRF_DEFAULTS);
   numberParam(KIND, 'nEstimators', p.nEstimators, { min: 1, integer: true });
-  const mf = p.maxFeatures;
-  if (typeof mf !== 'number' || !Number.isFinite(mf) || mf <= 0 || (mf > 1 && !Number.isInteger(mf))) {
-    throw new InvalidParameterError(KIND, 'maxFeatures', mf, 'must be a fraction in (0, 1] or an integer >= 1');
+  if (!isShareOrCount(p.maxFeatures)) {
+    throw new InvalidParameterError(KIND, 'maxFeatures', p.maxFeatures, 'must be a fraction in (0, 1] or an integer >= 1');
   }
   booleanParam(KIND, 'replacement', p.replacement);
-  if (p.maxDepth !== null) numberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
+  nullableNumberParam(KIND, 'maxDepth', p.maxDepth, { min: 1, integer: true });
   numberParam(KIND, 'minNumSamples', p.minNumSamples, { min: 1, integer: true });
   numberParam(KIND, 'gainThreshold', p.gainThreshold, { min: 0 });
   return p;
@@ -88,27 +88,23 @@ interface MlrfState {
   roots: CartNode[];
 }
 
+/** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
+function readSavedState(state: object): MlrfState | null {
+  const st = state as MlrfState;
+  return typeof st.cols === 'number' && Array.isArray(st.roots) && Array.isArray(st.indexes) && Array.isArray(st.medians) ? st : null;
+}
+
 /** ml-random-forest, with probabilities computed correctly; see the module comment. */
-export class MlRandomForestModel implements RiskModel {
-  readonly kind = KIND;
-  readonly params: Readonly<MlrfParams>;
-  private state: MlrfState | null = null;
-
+export class MlRandomForestModel extends Learner<MlrfParams, MlrfState> {
   constructor(params: Partial<MlrfParams> = {}) {
-    this.params = validate(params);
-  }
-
-  get fitted(): boolean {
-    return this.state !== null;
+    super(KIND, validate(params));
   }
 
   async fit(X: FeatureMatrix, y: Uint8Array, options: FitOptions = {}): Promise<MlRandomForestModel> {
     checkTrainingData(KIND, X, y, undefined);
     if (options.sampleWeight) throw new TrainingDataError(KIND, 'ml-random-forest cannot use sample weights; use forest');
     const p = this.params;
-    if (p.maxFeatures > 1 && p.maxFeatures > X.cols) {
-      throw new InvalidParameterError(KIND, 'maxFeatures', p.maxFeatures, `must not exceed the ${X.cols} features`);
-    }
+    checkFeatureCount(KIND, p.maxFeatures, X.cols);
     const medians = fitPreprocessor(X, false).medians;
     const rows = imputedRows(X, medians);
     const forest = new RandomForestClassifier({
@@ -130,15 +126,11 @@ export class MlRandomForestModel implements RiskModel {
 
   /** Mean over all trees of the leaf's positive-class frequency. */
   predictProba(X: FeatureMatrix): Float64Array {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
+    const s = this.stateForScoring(X);
     const out = new Float64Array(X.rows);
     const row = new Float64Array(X.cols);
     for (let i = 0; i < X.rows; i++) {
-      for (let f = 0; f < X.cols; f++) {
-        const v = X.values[i * X.cols + f]!;
-        row[f] = v === v ? v : s.medians[f]!;
-      }
+      imputeRow(X.values, i * X.cols, X.cols, s.medians, row);
       let sum = 0;
       for (let t = 0; t < s.roots.length; t++) {
         const columns = s.indexes[t]!;
@@ -167,38 +159,20 @@ export class MlRandomForestModel implements RiskModel {
     return normaliseImportance(total);
   }
 
-  toJSON(): SerializedModel {
-    const s = this.fittedState();
-    return { kind: KIND, params: { ...this.params }, state: s };
+  protected stateToJSON(s: MlrfState): unknown {
+    return s;
   }
 
   /** Restores a model serialised by toJSON (predictions are bit-identical). */
   static fromJSON(json: SerializedModel): MlRandomForestModel {
-    if (json.kind !== KIND) throw new ModelFormatError(KIND, `expected kind '${KIND}', got '${json.kind}'`);
-    const model = new MlRandomForestModel(json.params as Partial<MlrfParams>);
-    const st = json.state as MlrfState | null;
-    if (!st || typeof st.cols !== 'number' || !Array.isArray(st.roots) || !Array.isArray(st.indexes) || !Array.isArray(st.medians)) {
-      throw new ModelFormatError(KIND, 'state is missing cols, medians, indexes or roots');
-    }
-    model.state = st;
-    return model;
+    return Learner.restore(json, KIND, (params) => new MlRandomForestModel(params as Partial<MlrfParams>), readSavedState, 'cols, medians, indexes or roots');
   }
 
-  private fittedState(): MlrfState {
-    if (!this.state) throw new NotFittedError(KIND);
-    return this.state;
-  }
 }
 
+/** The rows of X as arrays (the library's input), missing values replaced by the training medians. */
 function imputedRows(X: FeatureMatrix, medians: number[]): number[][] {
   const rows: number[][] = [];
-  for (let i = 0; i < X.rows; i++) {
-    const row: number[] = new Array<number>(X.cols);
-    for (let f = 0; f < X.cols; f++) {
-      const v = X.values[i * X.cols + f]!;
-      row[f] = v === v ? v : medians[f]!;
-    }
-    rows.push(row);
-  }
+  for (let i = 0; i < X.rows; i++) rows.push(imputeRow(X.values, i * X.cols, X.cols, medians, new Array<number>(X.cols)));
   return rows;
 }

@@ -11,19 +11,10 @@
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { Rng } from '../../lib/random.ts';
-import { NotFittedError, InvalidParameterError } from '../risk-model.ts';
-import type { FeatureMatrix, FitOptions, RiskModel, SerializedModel } from '../risk-model.ts';
-import {
-  booleanParam,
-  checkPredictMatrix,
-  checkTrainingData,
-  ModelFormatError,
-  normaliseImportance,
-  numberParam,
-  rejectUnknownParams,
-  sigmoid,
-  stratifiedHoldout,
-} from './common.ts';
+import { InvalidParameterError } from '../risk-model.ts';
+import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
+import { booleanParam, checkTrainingData, normaliseImportance, numberParam, sigmoid, stratifiedHoldout, withDefaults } from './common.ts';
+import { Learner } from './learner.ts';
 import { fitPreprocessor, outputWidth, transform } from './preprocess.ts';
 import type { Preprocessor } from './preprocess.ts';
 
@@ -55,8 +46,7 @@ export const NN_DEFAULTS: NnParams = {
 const KIND = 'nn';
 
 function validate(params: Partial<NnParams>): NnParams {
-  rejectUnknownParams(KIND, params, Object.keys(NN_DEFAULTS));
-  const p = { ...NN_DEFAULTS, ...params };
+  const p = withDefaults(KIND, params, NN_DEFAULTS);
   if (!Array.isArray(p.hiddenLayers) || p.hiddenLayers.length === 0 || p.hiddenLayers.some((u) => !Number.isInteger(u) || u < 1)) {
     throw new InvalidParameterError(KIND, 'hiddenLayers', p.hiddenLayers, 'must be a non-empty list of positive integers');
   }
@@ -86,18 +76,16 @@ interface NnState {
   bestValidationLoss: number;
 }
 
+/** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
+function readSavedState(state: object): NnState | null {
+  const st = state as NnState;
+  return typeof st.cols === 'number' && Array.isArray(st.layers) && st.pre ? st : null;
+}
+
 /** Multilayer perceptron; see the module comment. */
-export class NeuralNetModel implements RiskModel {
-  readonly kind = KIND;
-  readonly params: Readonly<NnParams>;
-  private state: NnState | null = null;
-
+export class NeuralNetModel extends Learner<NnParams, NnState> {
   constructor(params: Partial<NnParams> = {}) {
-    this.params = validate(params);
-  }
-
-  get fitted(): boolean {
-    return this.state !== null;
+    super(KIND, validate(params));
   }
 
   /** Epochs trained before early stopping. */
@@ -209,8 +197,7 @@ export class NeuralNetModel implements RiskModel {
   }
 
   predictProba(X: FeatureMatrix): Float64Array {
-    const s = this.fittedState();
-    checkPredictMatrix(KIND, X, s.cols);
+    const s = this.stateForScoring(X);
     const Z = transform(s.pre, X);
     const width = outputWidth(s.pre);
     const out = new Float64Array(X.rows);
@@ -251,25 +238,15 @@ export class NeuralNetModel implements RiskModel {
     return normaliseImportance(out);
   }
 
-  toJSON(): SerializedModel {
-    const s = this.fittedState();
-    return { kind: KIND, params: { ...this.params }, state: s };
+  protected stateToJSON(s: NnState): unknown {
+    return s;
   }
 
   /** Restores a model serialised by toJSON (predictions are bit-identical; no tfjs needed). */
   static fromJSON(json: SerializedModel): NeuralNetModel {
-    if (json.kind !== KIND) throw new ModelFormatError(KIND, `expected kind '${KIND}', got '${json.kind}'`);
-    const model = new NeuralNetModel(json.params as Partial<NnParams>);
-    const st = json.state as NnState | null;
-    if (!st || typeof st.cols !== 'number' || !Array.isArray(st.layers) || !st.pre) throw new ModelFormatError(KIND, 'state is missing cols, pre or layers');
-    model.state = st;
-    return model;
+    return Learner.restore(json, KIND, (params) => new NeuralNetModel(params as Partial<NnParams>), readSavedState, 'cols, pre or layers');
   }
 
-  private fittedState(): NnState {
-    if (!this.state) throw new NotFittedError(KIND);
-    return this.state;
-  }
 }
 
 /** Copies the current weights out of tfjs into plain arrays (float32 values, exact in JSON). */

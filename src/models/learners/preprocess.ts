@@ -5,6 +5,7 @@
  * values at fit, so the model can learn that absence itself is informative (an untested HbA1c).
  */
 import type { FeatureMatrix } from '../risk-model.ts';
+import { presentValues } from './common.ts';
 
 export interface Preprocessor {
   /** Median of the non-missing training values per feature (0 when a feature was all missing). */
@@ -23,11 +24,7 @@ export function fitPreprocessor(X: FeatureMatrix, addMissingIndicators: boolean,
   const indicatorFeatures: number[] = [];
   const column = new Float64Array(rows);
   for (let f = 0; f < cols; f++) {
-    let m = 0;
-    for (let i = 0; i < rows; i++) {
-      const v = values[i * cols + f]!;
-      if (v === v) column[m++] = v;
-    }
+    const m = presentValues(X, f, column);
     if (m < rows && addMissingIndicators) indicatorFeatures.push(f);
     if (m === 0) {
       medians.push(0);
@@ -65,15 +62,22 @@ export function fitPreprocessor(X: FeatureMatrix, addMissingIndicators: boolean,
   return pre;
 }
 
+/** Columns the transform produces: the features, then one per missing indicator. */
 export function outputWidth(pre: Preprocessor): number {
   return pre.medians.length + pre.indicatorFeatures.length;
 }
 
-function writeImputedRow(pre: Preprocessor, values: Float64Array, offset: number, cols: number, out: Float64Array): void {
+/** Writes the row at `offset` into `out[0..cols)`, a missing value replaced by its feature's median; returns `out`. */
+export function imputeRow<T extends { [index: number]: number }>(values: Float64Array, offset: number, cols: number, medians: readonly number[], out: T): T {
   for (let f = 0; f < cols; f++) {
     const v = values[offset + f]!;
-    out[f] = v === v ? v : pre.medians[f]!;
+    out[f] = v === v ? v : medians[f]!;
   }
+  return out;
+}
+
+function writeImputedRow(pre: Preprocessor, values: Float64Array, offset: number, cols: number, out: Float64Array): void {
+  imputeRow(values, offset, cols, pre.medians, out);
   const ind = pre.indicatorFeatures;
   for (let k = 0; k < ind.length; k++) {
     const v = values[offset + ind[k]!]!;
