@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { TASKS, type TaskName } from '../../features/tasks.ts';
 import type { LearnerKind } from '../../models/learners/index.ts';
+import { trainRiskAdjustment } from '../../../training/risk-adjustment/train.ts';
 import { renderRunReport } from '../../../training/run-report.ts';
 import { trainTask, type TrainTaskResult } from '../../../training/train-task.ts';
 import { openDatabase } from '../../store/database.ts';
@@ -96,6 +97,10 @@ export async function trainDefaults(opts: { learner: string; seed: number; folds
   } finally {
     await db.close();
   }
+  // The bureau's capitation risk model, from the same population: fit year 2024 -> 2025 cost.
+  const ra = await trainRiskAdjustment({ from: opts.population, fitYear: 2024, out: path.join(MODELS_DIR, 'risk-adjustment') });
+  await writeFile(path.join(MODELS_DIR, 'risk-adjustment', 'champion'), `${ra.manifest.version}\n`);
+  console.log(`risk-adjustment v${ra.manifest.version}: ${path.relative(process.cwd(), ra.dir)}`);
   return results;
 }
 
@@ -117,7 +122,7 @@ export function register(program: Command): void {
   common(
     train
       .command('defaults')
-      .description('Reproduce the committed default models: generate the default population, load it into a throw-away store, train every task, pin the champions')
+      .description('Reproduce the committed default models: generate the default population, load it into a throw-away store, train every task and the bureau risk-adjustment model, pin the champions')
       .option('--members <n>', 'population size', (v) => Number.parseInt(v, 10), 50_000)
       .option('--population <dir>', 'where the default population is (generated if missing; the one npm start seeds from)', 'var/population'),
     'default',
