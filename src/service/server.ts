@@ -75,17 +75,26 @@ async function seedIfEmpty(db: Database, env: Env, members: number, logger: Logg
   logger.info({ rows: summary.entities.reduce((s, e) => s + e.published, 0), rejected: summary.rejectsByRule, seconds: (Date.now() - started) / 1000 }, 'population loaded');
 }
 
-/** Demo keys for a bare machine, kept under the data dir (0600) so the README's commands keep working across restarts. */
+/**
+ * Demo keys for a bare machine, kept under the data dir (0600) so the README's commands keep
+ * working across restarts: one per bureau role, and one per clinic once institutions are loaded
+ * (a first start creates the clinic keys after seeding).
+ */
 async function demoKeysFor(db: Database, env: Env): Promise<DemoKey[]> {
   const file = path.resolve(env.STRATUM_DATA_DIR, 'demo-keys.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DemoKey[];
+  const existing = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as DemoKey[]) : [];
   const institutions = await db.query<{ institution_id: string }>(`SELECT institution_id FROM institution ORDER BY institution_id`);
-  const keys = demoKeys(institutions.rows.map((r) => r.institution_id));
+  const have = new Set(existing.map((k) => k.id));
+  const fresh = demoKeys(institutions.rows.map((r) => r.institution_id)).filter((k) => !have.has(k.id));
+  if (fresh.length === 0) return existing;
+  const keys = [...existing, ...fresh];
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(keys, null, 2));
+  await writeFile(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   await chmod(file, 0o600);
   return keys;
 }
+
+const keyRecords = (keys: DemoKey[]) => apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
 
 /** Open the store the environment names and serve from it. */
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
@@ -114,7 +123,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   let keys: DemoKey[] | null = null;
   if (auth.apiKeys.length === 0 && !auth.jwt) {
     keys = await demoKeysFor(db, env);
-    auth.apiKeys = apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
+    auth.apiKeys = keyRecords(keys);
   }
   const auditTrail = new AuditTrail(db);
   const app = createApp({
@@ -162,6 +171,12 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   // /ready says so and scoring answers 503 rather than "not found".
   const seeded = (async () => {
     if (options.seed !== false) await seedIfEmpty(db, env, options.members ?? DEFAULT_POPULATION.members, logger);
+    if (keys) {
+      // Clinic keys for the institutions the seed brought in (the array is shared with the running app).
+      const all = await demoKeysFor(db, env);
+      keys.push(...all.slice(keys.length));
+      auth.apiKeys.splice(0, auth.apiKeys.length, ...keyRecords(all));
+    }
     await jobs.resume();
     // A fresh store has no scores yet: score everyone once so the clinics' lists are filled.
     const anyScore = await db.query(`SELECT 1 FROM member_latest_score LIMIT 1`);

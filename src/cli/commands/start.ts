@@ -32,7 +32,10 @@ export function register(program: Command): void {
         console.log(`  try: curl -s -H "Authorization: Bearer ${analyst.key}" -H 'content-type: application/json' -d '{"member_id":"M1"}' ${service.url}/v1/score`);
       }
       console.log('  (on a fresh store the default population is generated and loaded now; /ready turns true when it is in)');
-      void service.seeded.then(() => console.error('store seeded; scoring the population in the background'));
+      void service.seeded.then(() => {
+        const clinic = service.keys?.find((k) => k.role === 'clinic');
+        console.error(`store ready; scoring the population in the background${clinic ? ` (clinic ${clinic.institutionId} key: ${clinic.key})` : ''}`);
+      });
       const shutdown = (signal: string) => {
         console.error(`\n${signal}: finishing in-flight requests and the current job page, then stopping`);
         void service.stop().then(() => process.exit(0));
