@@ -40,7 +40,7 @@ const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00
 /** Features every model shares, from the clinical summary. */
 const COMMON: readonly (FeatureSpec & { get: (s: ClinicalSummary) => number })[] = [
   { name: 'age', description: 'age in years at the index date', get: (s) => s.age },
-  { name: 'male', description: '1 if male', get: (s) => (s.sex === 'M' ? 1 : 0) },
+  { name: 'male', description: 'male', get: (s) => (s.sex === 'M' ? 1 : 0) },
   ...CHRONIC_CONDITIONS.map((c) => ({ name: `has_${c.replace('-', '_')}`, description: `diagnosed ${c}`, get: (s: ClinicalSummary) => (s.chronic.has(c) ? 1 : 0) })),
   { name: 'n_chronic', description: 'number of chronic conditions', get: (s) => s.chronic.size },
   { name: 'n_complications', description: 'number of complications recorded', get: (s) => s.complications.size },
@@ -56,8 +56,8 @@ const COMMON: readonly (FeatureSpec & { get: (s: ClinicalSummary) => number })[]
   { name: 'bmi', description: 'latest BMI (kg/m2)', get: (s) => num(s.latest.bmi) },
   { name: 'ldl', description: 'latest LDL cholesterol (mmol/L)', get: (s) => num(s.latest.ldl) },
   { name: 'egfr', description: 'latest eGFR', get: (s) => num(s.latest.egfr) },
-  { name: 'glycaemia_uncontrolled', description: '1 if the latest HbA1c in 12 months is at or above target', get: (s) => controlCode(s.glycaemic.status) },
-  { name: 'bp_uncontrolled', description: '1 if the latest BP day in 12 months is at or above target', get: (s) => controlCode(s.bloodPressure.status) },
+  { name: 'glycaemia_uncontrolled', description: 'HbA1c at or above target at the latest test (12 months)', get: (s) => controlCode(s.glycaemic.status) },
+  { name: 'bp_uncontrolled', description: 'blood pressure at or above target at the latest reading (12 months)', get: (s) => controlCode(s.bloodPressure.status) },
   { name: 'smoker', description: 'current smoker', get: (s) => yes(s.smoker) },
   { name: 'family_history_hypertension', description: 'family history of hypertension', get: (s) => yes(s.familyHistory.hypertension) },
   { name: 'family_history_diabetes', description: 'family history of diabetes', get: (s) => yes(s.familyHistory.diabetes) },

@@ -23,7 +23,7 @@ const isExplainable = (m: unknown): m is Explainable => typeof (m as Explainable
 const formatValue = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 function describe(spec: FeatureSpec, value: number): string {
-  if (Number.isNaN(value)) return `${spec.description}: not recorded`;
+  if (Number.isNaN(value)) return `not recorded: ${spec.description}`;
   if (spec.name.startsWith('has_') || spec.name.startsWith('discharged_') || /^(male|smoker|on_insulin|prediabetes|planned_admission|secondary_facility|elevated_bp_dx|low_activity|scheme_employee|family_history_.*|.*_uncontrolled)$/.test(spec.name))
     return value === 1 ? spec.description : `not: ${spec.description}`;
   return `${spec.description}: ${formatValue(value)}`;
