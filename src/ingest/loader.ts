@@ -129,6 +129,9 @@ export async function loadPopulation(db: Database, options: LoadOptions): Promis
   if (failed) throw stop.signal.reason ?? failed.reason;
 
   const atPublish = await publish(db, loadId, files, log);
+  // Fresh statistics for the planner: PGlite has no autovacuum, and without them reads of a few
+  // members' records fall back to plans several times slower.
+  for (const entity of files) await db.exec(`ANALYZE ${entity}`);
   const rejectsFile = path.resolve(options.rejectsFile ?? path.join(from, 'rejects.csv'));
   const rejectsByRule = await writeRejectFile(db, loadId, rejectsFile, from);
   const entities = await summarise(db, loadId, atPublish);

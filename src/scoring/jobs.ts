@@ -11,6 +11,12 @@ import { fetchMemberRecords } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
 import { scoreRecords } from './service.ts';
 
+/**
+ * Members per committed page. Small, because on the embedded store every query runs on the
+ * event loop: a 500-member page held other requests up for seconds, 100 keeps it well under one.
+ */
+export const JOB_PAGE_SIZE = 100;
+
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface JobRow {
@@ -66,7 +72,7 @@ export async function runJob(db: Database, jobId: string, models: ModelSet, poli
   let cursor = job.cursor_member;
   try {
     for (;;) {
-      const ids = await nextPage(db, job, cursor, options.pageSize ?? 500);
+      const ids = await nextPage(db, job, cursor, options.pageSize ?? JOB_PAGE_SIZE);
       if (ids.length === 0) break;
       const records = await fetchMemberRecords(db, ids);
       const last = ids[ids.length - 1]!;

@@ -10,6 +10,9 @@ import { fetchMemberRecords } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
 import { ModelUnavailableError, scoreMember, type MemberScore } from './score-member.ts';
 
+/** Members scored between yields to the event loop. */
+const YIELD_EVERY = 16;
+
 export const CLASS_RANK: Record<RiskClass, number> = { healthy: 1, 'high-risk': 2, mild: 3, moderate: 4, severe: 5 };
 
 export interface MemberProblem {
@@ -49,7 +52,10 @@ export async function scoreRecords(
   const scores: MemberScore[] = [];
   const problems: MemberProblem[] = [];
   const institutions: (string | null)[] = [];
-  for (const record of records) {
+  for (const [i, record] of records.entries()) {
+    // Scoring is CPU work on the event loop: yield regularly so a big batch or a background job
+    // does not hold up other requests (health checks, a clinic's list) for seconds.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       scores.push(scoreMember(record, asOf, models, policy));
       institutions.push(institutionOf(record, asOf));

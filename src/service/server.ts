@@ -14,6 +14,7 @@ import { AuditTrail } from '../api/audit.ts';
 import { apiKeyRecords, authConfigFromEnv, demoKeys, type DemoKey } from '../api/auth.ts';
 import { Metrics } from '../api/metrics.ts';
 import { scoringRoutes } from '../api/routes/scoring.ts';
+import { performanceRoutes } from '../api/routes/performance.ts';
 import { settlementRoutes } from '../api/routes/settlement.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import { parsePolicy, type Policy } from '../config/policy.ts';
@@ -135,6 +136,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     routes: [
       scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done }),
       settlementRoutes({ policy, riskModelsDir: path.join(options.modelsDir ?? path.join(PROJECT_ROOT, 'models'), 'risk-adjustment') }),
+      performanceRoutes({ policy, today }),
     ],
     readiness: async () => {
       const checks: Record<string, { ok: boolean; detail?: string }> = {};

@@ -13,6 +13,7 @@ import { register as train } from './train.ts';
 import { register as trainRiskAdjustment } from './train-risk-adjustment.ts';
 import { register as models } from './models.ts';
 import { register as start } from './start.ts';
+import { register as performance } from './performance.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -28,4 +29,5 @@ export const commandModules: RegisterCommand[] = [
   trainRiskAdjustment,
   models,
   start,
+  performance,
 ];

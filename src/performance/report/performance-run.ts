@@ -1,0 +1,218 @@
+/**
+ * One stored performance run of a period, assembled from the institutions' figures
+ * (src/performance/adjustment/institution-performance.ts) and their P4P statements
+ * (src/performance/p4p/statement.ts): the shape the CLI prints, the HTML report draws, the
+ * store keeps (migration 006) and the API answers with.
+ *
+ * Money inputs of the statements, documented choices:
+ * - capitation payment of an institution: medical + package totals of its latest stored risk
+ *   adjustment for the year (migration 005); none stored -> 0.00, with the source marked
+ *   "none stored" (a deduction is then 0.00: run POST /v1/risk-adjustments first).
+ * - capitation spending (bonus cap base, DOMAIN.md "Cap"): the sum of those payments.
+ * - cost per member-year (TOPSIS cost criterion): the attributed members' claims in the period
+ *   divided by their enrolled member-years. Not risk-adjusted (no stored risk scores are
+ *   assumed); the statement's ranking records the figure used.
+ * - previous composite: the institution's composite in the latest stored run of the year before.
+ * An institution without patients for one of O1/O2/P1/P2 cannot be ranked (DOMAIN.md "Ranking"
+ * needs all four criteria): it gets no statement, and the reason is reported.
+ * Pure: no I/O.
+ */
+import type { MemberRecord } from '../../features/member-record.ts';
+import { Decimal, fenString } from '../../lib/money.ts';
+import type { InstitutionPerformance, OutcomeIndicatorResult, PerformanceRun, ProcessIndicatorResult } from '../adjustment/institution-performance.ts';
+import { toP4PInstitutionInput } from '../adjustment/institution-performance.ts';
+import type { OutcomeIndicatorId } from '../adjustment/outcomes.ts';
+import { OUTCOME_INDICATORS } from '../adjustment/outcomes.ts';
+import type { PerformancePeriod } from '../attribution.ts';
+import { attributeMember } from '../attribution.ts';
+import type { P4PPolicy } from '../p4p/composite.ts';
+import type { P4PStatement } from '../p4p/statement.ts';
+import { issueP4PStatements } from '../p4p/statement.ts';
+import type { ProcessIndicatorId } from '../process-measures.ts';
+
+/** The money figures behind one institution's statement, with where they came from. */
+export interface InstitutionMoneyInputs {
+  capitationPayment: string;
+  /** e.g. "risk_adjustment ra-..." or "none stored". */
+  capitationSource: string;
+  costPerMemberYear: number;
+  previousComposite: string | null;
+}
+
+/** An outcome indicator as stored: the adjusted figures without the per-patient contributions. */
+export type StoredOutcome = Omit<OutcomeIndicatorResult, 'patients'>;
+
+/** One institution in a stored run. */
+export interface StoredInstitutionResult {
+  institutionId: string;
+  level: string;
+  attributedMembers: number;
+  notAttributed: InstitutionPerformance['notAttributed'];
+  servedPersons: number;
+  outcomes: Record<OutcomeIndicatorId, StoredOutcome>;
+  processes: Record<ProcessIndicatorId, ProcessIndicatorResult>;
+  money: InstitutionMoneyInputs;
+  /** Null when the institution could not be ranked (see `notRankedReason`). */
+  statement: P4PStatement | null;
+  notRankedReason: string | null;
+}
+
+/** A performance run of a period, as stored and served. */
+export interface PerformanceRunResult {
+  period: string;
+  issuedOn: string;
+  overallRates: PerformanceRun['overallRates'];
+  models: PerformanceRun['models'];
+  unattributed: PerformanceRun['unattributed'];
+  unknownInstitutions: string[];
+  capitationSpending: string;
+  institutions: StoredInstitutionResult[];
+}
+
+/** One line of the ranked table (CLI, HTML report, API list). */
+export interface RankedRow {
+  institutionId: string;
+  level: string;
+  /** TOPSIS rank within the level (null when not ranked). */
+  rank: number | null;
+  of: number | null;
+  O1: { raw: number | null; riskStandardised: number | null; denominator: number };
+  O2: { raw: number | null; riskStandardised: number | null; denominator: number };
+  P1: { rate: number | null; denominator: number };
+  P2: { rate: number | null; denominator: number };
+  composite: string | null;
+  servedPersons: number;
+  bonus: string | null;
+  deduction: string | null;
+  coefficient: number | null;
+  notRankedReason: string | null;
+}
+
+/** Claims and enrolled months of each institution's attributed members, for cost per member-year. */
+export class AttributedCostAccumulator {
+  private readonly totals = new Map<string, { amount: Decimal; months: number }>();
+
+  constructor(
+    private readonly period: PerformancePeriod,
+    private readonly p4p: Pick<P4PPolicy, 'minEnrolledMonths'>,
+  ) {}
+
+  /** Count one member: its claims in the period's months go to the institution it is attributed to. */
+  add(record: MemberRecord): void {
+    const a = attributeMember(record, this.period, this.p4p);
+    if (!a.attributed) return;
+    const first = this.period.startDay.slice(0, 7);
+    const last = this.period.endDay.slice(0, 7);
+    let amount = new Decimal(0);
+    for (const c of record.claims) if (c.month >= first && c.month <= last) amount = amount.plus(c.amount);
+    const t = this.totals.get(a.institutionId) ?? { amount: new Decimal(0), months: 0 };
+    t.amount = t.amount.plus(amount);
+    t.months += a.enrolledMonths;
+    this.totals.set(a.institutionId, t);
+  }
+
+  /** Claims per enrolled member-year, CNY; 0 when no attributed member. */
+  costPerMemberYear(institutionId: string): number {
+    const t = this.totals.get(institutionId);
+    if (!t || t.months === 0) return 0;
+    return t.amount.times(12).dividedBy(t.months).toDecimalPlaces(2).toNumber();
+  }
+}
+
+const REQUIRED_FOR_RANKING = ['O1', 'O2', 'P1', 'P2'] as const;
+
+function whyNotRankable(perf: InstitutionPerformance): string | null {
+  const missing = REQUIRED_FOR_RANKING.filter((id) => (id === 'O1' || id === 'O2' ? perf.outcomes[id].rawRate === null : perf.processes[id].rate === null));
+  return missing.length === 0 ? null : `no patients for ${missing.join(', ')}: ranking needs every indicator`;
+}
+
+/** Issue the statements of a period and assemble the run to store. */
+export function assemblePerformanceRun(
+  perf: PerformanceRun,
+  money: ReadonlyMap<string, InstitutionMoneyInputs>,
+  context: { year: number; issuedOn: string; holidays?: string[] },
+  policy: P4PPolicy,
+): PerformanceRunResult {
+  const moneyOf = (id: string): InstitutionMoneyInputs => money.get(id) ?? { capitationPayment: '0.00', capitationSource: 'none stored', costPerMemberYear: 0, previousComposite: null };
+  const spending = perf.institutions.reduce((s, i) => s.plus(moneyOf(i.institutionId).capitationPayment), new Decimal(0));
+  const rankable = perf.institutions.filter((i) => whyNotRankable(i) === null);
+  const statements = issueP4PStatements(
+    rankable.map((i) => toP4PInstitutionInput(i, moneyOf(i.institutionId))),
+    { year: context.year, issuedOn: context.issuedOn, capitationSpending: spending, holidays: context.holidays },
+    policy,
+  );
+  const byId = new Map(statements.map((s) => [s.institutionId, s]));
+  return {
+    period: perf.period.label,
+    issuedOn: context.issuedOn,
+    overallRates: perf.overallRates,
+    models: perf.models,
+    unattributed: perf.unattributed,
+    unknownInstitutions: perf.unknownInstitutions,
+    capitationSpending: fenString(spending),
+    institutions: perf.institutions.map((i) => {
+      const outcomes = {} as Record<OutcomeIndicatorId, StoredOutcome>;
+      for (const id of OUTCOME_INDICATORS) {
+        const { patients: _patients, ...rest } = i.outcomes[id];
+        outcomes[id] = rest;
+      }
+      return {
+        institutionId: i.institutionId,
+        level: i.level,
+        attributedMembers: i.attributedMembers,
+        notAttributed: i.notAttributed,
+        servedPersons: i.servedPersons,
+        outcomes,
+        processes: i.processes,
+        money: moneyOf(i.institutionId),
+        statement: byId.get(i.institutionId) ?? null,
+        notRankedReason: whyNotRankable(i),
+      };
+    }),
+  };
+}
+
+/** The ranked table: by level, then TOPSIS rank (unranked last), then institution id. */
+export function rankedRows(run: Pick<PerformanceRunResult, 'institutions'>): RankedRow[] {
+  const rows = run.institutions.map((i): RankedRow => {
+    const s = i.statement;
+    return {
+      institutionId: i.institutionId,
+      level: i.level,
+      rank: s?.ranking.rank ?? null,
+      of: s?.ranking.of ?? null,
+      O1: { raw: i.outcomes.O1.rawRate, riskStandardised: i.outcomes.O1.riskStandardisedRate, denominator: i.outcomes.O1.denominator },
+      O2: { raw: i.outcomes.O2.rawRate, riskStandardised: i.outcomes.O2.riskStandardisedRate, denominator: i.outcomes.O2.denominator },
+      P1: { rate: i.processes.P1.rate, denominator: i.processes.P1.denominator },
+      P2: { rate: i.processes.P2.rate, denominator: i.processes.P2.denominator },
+      composite: s?.composite.value ?? null,
+      servedPersons: i.servedPersons,
+      bonus: s?.bonus.amount.amount ?? null,
+      deduction: s?.deduction.amount.amount ?? null,
+      coefficient: s?.ranking.nextYearCoefficient ?? null,
+      notRankedReason: i.notRankedReason,
+    };
+  });
+  return rows.sort((a, b) => a.level.localeCompare(b.level) || (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.institutionId.localeCompare(b.institutionId));
+}
+
+/** One member's place in one indicator of one institution (the API's drill-down). */
+export interface MemberIndicatorRow {
+  institutionId: string;
+  memberId: string;
+  indicator: string;
+  inNumerator: boolean;
+  /** Why the member is in the denominator and in (or out of) the numerator. */
+  explanation: string;
+}
+
+/** The denominator members of every indicator, from a run computed with `keepMemberDetail`. */
+export function memberIndicatorRows(perf: PerformanceRun): MemberIndicatorRow[] {
+  const rows: MemberIndicatorRow[] = [];
+  for (const i of perf.institutions) {
+    for (const o of i.memberDetail?.outcomes ?? []) rows.push({ institutionId: i.institutionId, memberId: o.memberId, indicator: o.indicator, inNumerator: o.controlled, explanation: o.explanation });
+    for (const p of i.memberDetail?.processes ?? [])
+      if (p.inDenominator) rows.push({ institutionId: i.institutionId, memberId: p.memberId, indicator: p.indicator, inNumerator: p.inNumerator, explanation: p.explanation });
+  }
+  return rows;
+}

@@ -1,0 +1,161 @@
+/**
+ * The store edge of performance runs (migration 006): read every member out of the store in
+ * pages, compute the period's figures and statements (pure: performance-run.ts), and keep the run
+ * append-only; read the latest run of a period back. Used by `stratum performance` and the
+ * /v1/performance routes alike, so both compute the same thing.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Policy } from '../../config/policy.ts';
+import type { MemberRecord } from '../../features/member-record.ts';
+import type { Database, Queryable } from '../../store/database.ts';
+import { fetchMemberRecords, memberIdPages } from '../../store/members.ts';
+import type { InstitutionPerformanceOptions } from '../adjustment/institution-performance.ts';
+import { computeInstitutionPerformance } from '../adjustment/institution-performance.ts';
+import { yearPeriod } from '../attribution.ts';
+import type { InstitutionMoneyInputs, MemberIndicatorRow, PerformanceRunResult, StoredInstitutionResult } from './performance-run.ts';
+import { AttributedCostAccumulator, assemblePerformanceRun, memberIndicatorRows } from './performance-run.ts';
+
+/** A stored run, as read back. */
+export interface StoredPerformanceRun {
+  runId: string;
+  period: number;
+  createdAt: string;
+  createdBy: string;
+  inputsFingerprint: string;
+  memberCount: number;
+  result: PerformanceRunResult;
+}
+
+export interface ComputeRunOptions {
+  year: number;
+  policy: Pick<Policy, 'p4p' | 'control' | 'packages'>;
+  /** The statements' issue date (YYYY-MM-DD). */
+  issuedOn: string;
+  /** Who asked: a principal id, or `cli:<user>`. */
+  createdBy: string;
+  /** Risk-adjustment options (bootstrap replicates, seed). */
+  adjustment?: Omit<InstitutionPerformanceOptions, 'keepMemberDetail'>;
+  pageSize?: number;
+  /** Members read so far, of the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Every member's record, page by page, plus the inputs fingerprint over them in id order. */
+async function readAllMembers(db: Queryable, options: ComputeRunOptions, hash: ReturnType<typeof createHash>): Promise<MemberRecord[]> {
+  const total = Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM member`)).rows[0]?.n ?? 0);
+  const records: MemberRecord[] = [];
+  options.onProgress?.(0, total);
+  for await (const ids of memberIdPages(db, options.pageSize ?? 2000)) {
+    const page = await fetchMemberRecords(db, ids);
+    for (const id of ids) {
+      const record = page.get(id);
+      if (!record) continue;
+      hash.update(JSON.stringify(record));
+      hash.update('\n');
+      records.push(record);
+    }
+    options.onProgress?.(records.length, Math.max(total, records.length));
+  }
+  return records;
+}
+
+/** Capitation payment per institution: its latest stored risk adjustment for the year (005). */
+async function capitationPayments(db: Queryable, year: number): Promise<Map<string, { amount: string; source: string }>> {
+  const rows = await db.query<{ institution_id: string; result_id: string; total: string }>(
+    `SELECT DISTINCT ON (institution_id) institution_id, result_id, (medical_total + package_total)::text AS total
+       FROM risk_adjustment WHERE period = $1 ORDER BY institution_id, created_at DESC, result_id DESC`,
+    [year],
+  );
+  return new Map(rows.rows.map((r) => [r.institution_id, { amount: r.total, source: `risk_adjustment ${r.result_id}` }]));
+}
+
+/** Compute the period's run from the store and keep it; returns the stored run. */
+export async function computeAndStoreRun(db: Database, options: ComputeRunOptions): Promise<StoredPerformanceRun> {
+  const period = yearPeriod(options.year);
+  const hash = createHash('sha256');
+  const records = await readAllMembers(db, options, hash);
+  const institutions = (await db.query<{ institution_id: string; level: string }>(`SELECT institution_id, level FROM institution ORDER BY institution_id`)).rows;
+
+  const costs = new AttributedCostAccumulator(period, options.policy.p4p);
+  for (const r of records) costs.add(r);
+  const payments = await capitationPayments(db, options.year);
+  const previous = await latestRun(db, options.year - 1);
+  const money = new Map<string, InstitutionMoneyInputs>();
+  for (const i of institutions) {
+    const pay = payments.get(i.institution_id);
+    const prev = previous?.result.institutions.find((p) => p.institutionId === i.institution_id)?.statement?.composite.exact ?? null;
+    money.set(i.institution_id, {
+      capitationPayment: pay?.amount ?? '0.00',
+      capitationSource: pay?.source ?? 'none stored',
+      costPerMemberYear: costs.costPerMemberYear(i.institution_id),
+      previousComposite: prev,
+    });
+  }
+
+  const perf = computeInstitutionPerformance(records, institutions, period, options.policy, { ...options.adjustment, keepMemberDetail: true });
+  const memberCount = records.length;
+  records.length = 0;
+  const result = assemblePerformanceRun(perf, money, { year: options.year, issuedOn: options.issuedOn }, options.policy.p4p);
+  const memberRows = memberIndicatorRows(perf);
+
+  hash.update(JSON.stringify({ policy: options.policy, adjustment: options.adjustment ?? {}, money: [...money.entries()], issuedOn: options.issuedOn }));
+  const fingerprint = hash.digest('hex');
+  const runId = `perf-${randomUUID()}`;
+  const { institutions: stored, ...summary } = result;
+  const createdAt = await db.transaction(async (tx) => {
+    const inserted = await tx.query<{ created_at: string }>(
+      `INSERT INTO performance_run (run_id, period, created_by, inputs_fingerprint, member_count, summary, institutions)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
+       RETURNING to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+      [runId, options.year, options.createdBy, fingerprint, memberCount, JSON.stringify(summary), JSON.stringify(stored)],
+    );
+    await tx.copyFrom(
+      'performance_run_member',
+      ['run_id', 'institution_id', 'member_id', 'indicator', 'in_numerator', 'explanation'],
+      memberRows.map((m) => [runId, m.institutionId, m.memberId, m.indicator, m.inNumerator, m.explanation]),
+    );
+    return inserted.rows[0]!.created_at;
+  });
+  return { runId, period: options.year, createdAt, createdBy: options.createdBy, inputsFingerprint: fingerprint, memberCount, result };
+}
+
+interface RunRow {
+  run_id: string;
+  period: number;
+  created_at: string;
+  created_by: string;
+  inputs_fingerprint: string;
+  member_count: number;
+  summary: Omit<PerformanceRunResult, 'institutions'>;
+  institutions: StoredInstitutionResult[];
+}
+
+/** The latest stored run of the year, or null when none. */
+export async function latestRun(db: Queryable, year: number): Promise<StoredPerformanceRun | null> {
+  const rows = await db.query<RunRow>(
+    `SELECT run_id, period, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, created_by, inputs_fingerprint, member_count, summary, institutions
+       FROM performance_run WHERE period = $1 ORDER BY created_at DESC, run_id DESC LIMIT 1`,
+    [year],
+  );
+  const r = rows.rows[0];
+  if (!r) return null;
+  const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+  return {
+    runId: r.run_id,
+    period: r.period,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    inputsFingerprint: r.inputs_fingerprint,
+    memberCount: r.member_count,
+    result: { ...parse(r.summary), institutions: parse(r.institutions) },
+  };
+}
+
+/** The drill-down rows of one institution in a run, by indicator then member. */
+export async function runMembers(db: Queryable, runId: string, institutionId: string): Promise<MemberIndicatorRow[]> {
+  const rows = await db.query<{ member_id: string; indicator: string; in_numerator: boolean; explanation: string }>(
+    `SELECT member_id, indicator, in_numerator, explanation FROM performance_run_member WHERE run_id = $1 AND institution_id = $2 ORDER BY indicator, member_id`,
+    [runId, institutionId],
+  );
+  return rows.rows.map((r) => ({ institutionId, memberId: r.member_id, indicator: r.indicator, inNumerator: r.in_numerator, explanation: r.explanation }));
+}
