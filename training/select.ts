@@ -9,10 +9,11 @@
 import { performance } from 'node:perf_hooks';
 import { createCalibrator, type CalibrationMethod } from '../src/models/calibration/calibrator.ts';
 import { CalibratedModel } from '../src/models/calibration/calibrated-model.ts';
-import { aucScore, brierScore, evaluateBinary, type BinaryEvaluation } from '../src/models/evaluation/metrics.ts';
+import { aucScore, aucWithConfidence, brierScore, evaluateBinary, type BinaryEvaluation } from '../src/models/evaluation/metrics.ts';
 import { groupKFold, stratifiedKFold, takeEntries, takeRows, type Split } from '../src/models/evaluation/splits.ts';
 import { evaluateSubgroups, type SubgroupEvaluation, type SubgroupLimits } from '../src/models/evaluation/subgroups.ts';
 import { createLearner, type LearnerKind } from '../src/models/learners/index.ts';
+import { rankableScores, referenceScoresFor } from '../src/models/reference/index.ts';
 import type { FeatureMatrix } from '../src/models/risk-model.ts';
 
 export interface TrainingTable {
@@ -24,6 +25,8 @@ export interface TrainingTable {
   subgroups?: Record<string, readonly string[]>;
   /** The generator's true probability per row (synthetic data only): the AUC ceiling. */
   trueProbability?: Float64Array;
+  /** Task or dataset name (`readmission`, `onset-chd`, `uci-readmission`, `framingham`): picks the clinical reference scores. */
+  name?: string;
 }
 
 export interface Candidate {
@@ -67,6 +70,22 @@ export interface SelectionResult {
   ceilingAuc?: number;
   /** Test metrics of every candidate refitted on all training rows (for the comparison table; not used to choose). */
   candidateTest?: { learner: LearnerKind; auc: number; brier: number }[];
+  /** Clinical reference scores (LACE, Framingham CHD points) scored on the same test rows; see src/models/reference. */
+  references: ReferenceResult[];
+}
+
+/**
+ * A clinical score's test discrimination. Only AUC (with its DeLong 95% interval) is reported:
+ * points are a ranking, and a Brier score would measure whatever calibrator we fitted to them,
+ * not the published score.
+ */
+export interface ReferenceResult {
+  name: string;
+  citation: string;
+  substitutions: string;
+  testAuc: number;
+  testAucLower: number;
+  testAucUpper: number;
 }
 
 function complement(n: number, rows: ArrayLike<number>): Uint32Array {
@@ -160,6 +179,11 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
   const subgroups: Record<string, SubgroupEvaluation> = {};
   for (const [name, keys] of Object.entries(table.subgroups ?? {}))
     subgroups[name] = evaluateSubgroups(testProbabilities, ytest, Array.from(testRows, (r) => keys[r]!), options.subgroupLimits);
+  // Reference rows: the published points on the same test rows, fitted on nothing.
+  const references: ReferenceResult[] = referenceScoresFor(table.name, table.X.featureNames).map((r) => {
+    const auc = aucWithConfidence(rankableScores(r.score(Xtest)), ytest);
+    return { name: r.name, citation: r.citation, substitutions: r.substitutions, testAuc: auc.auc, testAucLower: auc.lower, testAucUpper: auc.upper };
+  });
   progress('done', 1);
   return {
     chosen: best.result,
@@ -171,6 +195,7 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
     test: evaluateBinary(testProbabilities, ytest),
     testProbabilities,
     subgroups,
+    references,
     ceilingAuc: table.trueProbability ? aucScore(takeEntries(table.trueProbability, testRows), ytest) : undefined,
   };
 }

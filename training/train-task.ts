@@ -68,7 +68,7 @@ export async function trainTask(o: TrainTaskOptions): Promise<TrainTaskResult> {
   const table = await buildSyntheticTable(o.db, o.task, policy, { truth });
   if (table.y.length < 50) throw new Error(`${o.task}: only ${table.y.length} rows in the store; load a population first (stratum load)`);
   const split = groupTrainTestSplit(table.y, table.groups, 0.2, o.seed);
-  const selection = await selectAndEvaluate(table, {
+  const selection = await selectAndEvaluate({ ...table, name: o.task }, {
     candidates: candidatesFor(o.learners),
     testRows: split.test,
     folds: o.folds ?? 5,

@@ -35,6 +35,8 @@ describeEachEngine('training run', (getDb) => {
     expect(first.manifest.trainingData.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(first.manifest.metrics.test_auc).toBeGreaterThan(0.5);
     expect(first.manifest.metrics.ceiling_auc).toBeGreaterThan(0.5);
+    // The LACE index is reported beside the learners as a clinical reference row.
+    expect(first.summary.selection.references.map((r) => r.name)).toContain('lace');
     expect(readFileSync(path.join(first.dir, 'report.html'), 'utf8')).toContain('readmission');
 
     // Save-reload gives identical predictions.

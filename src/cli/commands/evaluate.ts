@@ -27,6 +27,17 @@ export interface EvaluateJson {
   learners: LearnerFigures[];
   skipped: { learner: string; reason: string }[];
   grouped_by_patient?: { learner: string; test_auc: number; test_brier: number; test_rows: number };
+  /** Clinical reference scores on the same test rows (LACE for readmission, Framingham CHD points): AUC only, points are not probabilities. */
+  references: ReferenceFigures[];
+}
+
+export interface ReferenceFigures {
+  name: string;
+  test_auc: number;
+  test_auc_lower: number;
+  test_auc_upper: number;
+  citation: string;
+  substitutions: string;
 }
 
 export interface LearnerFigures {
@@ -61,6 +72,14 @@ export async function evaluateDataset(options: { dataset: string; dataDir: strin
     chosen: figures.find((f) => f.learner === selection.chosen.learner)!,
     learners: figures,
     skipped,
+    references: selection.references.map((r) => ({
+      name: r.name,
+      test_auc: round(r.testAuc),
+      test_auc_lower: round(r.testAucLower),
+      test_auc_upper: round(r.testAucUpper),
+      citation: r.citation,
+      substitutions: r.substitutions,
+    })),
   };
   if (new Set(data.groups).size < data.groups.length) {
     // UCI: a patient can sit on both sides of the published split; the honest deployment figure groups by patient.
@@ -145,6 +164,8 @@ export function register(program: Command): void {
         console.log(`${result.dataset} (${result.label}): ${result.train_rows} training rows, ${result.test_rows} test rows, ${((performance.now() - started) / 1000).toFixed(1)} s`);
         console.log('learner   cv_auc  test_auc  test_brier  fit_s');
         for (const l of result.learners) console.log(`${l.learner.padEnd(8)} ${l.cv_auc.toFixed(3)}   ${l.test_auc.toFixed(3)}     ${l.test_brier.toFixed(4)}    ${l.fit_seconds.toFixed(2)}${l.learner === result.chosen.learner ? '  <- chosen' : ''}`);
+        if (result.references.length > 0) console.log('reference scores (published points, same test rows; AUC only):');
+        for (const r of result.references) console.log(`  ${r.name}: test_auc ${r.test_auc.toFixed(3)} (95% CI ${r.test_auc_lower.toFixed(3)}-${r.test_auc_upper.toFixed(3)}); ${r.citation}; ${r.substitutions}`);
         for (const s of result.skipped) console.log(`${s.learner}: skipped (${s.reason})`);
         if (result.grouped_by_patient) console.log(`grouped by patient: AUC ${result.grouped_by_patient.test_auc}, Brier ${result.grouped_by_patient.test_brier}`);
       }
