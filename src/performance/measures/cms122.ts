@@ -15,11 +15,8 @@ import {
   advancedIllnessReason,
   ageAt,
   compileSharedValueSets,
-  encounterDays,
-  encounterKey,
   frailtyReason,
   hospiceReason,
-  isPerformed,
   isVerified,
   keyOf,
   livesInNursingHome,
@@ -29,6 +26,7 @@ import {
   prevalenceDays,
   recordKey,
   requireValueSet,
+  qualifyingEncounterIn,
 } from './common.ts';
 import type { MeasureMode, MeasureResult, MeasurementPeriod, SharedValueSets } from './common.ts';
 import type { PatientRecords, ValueSetLookup } from './patient-records.ts';
@@ -109,16 +107,7 @@ export function evaluateCms122(
     reasons.push(`ipp.age-out-of-range: age ${age} at ${mp.endDay} is outside ${CMS122_AGE.min}-${CMS122_AGE.max}`);
     return { ...base, populations: { ...OUT }, reasons };
   }
-  let encounter: string | null = null;
-  for (const e of p.encounters) {
-    if (!isPerformed(e) || !vs.qualifyingEncounter.has(encounterKey(e))) continue;
-    const d = encounterDays(e);
-    // "period during day of MP": the whole encounter inside the MP.
-    if (d.from >= mp.startDay && d.to <= mp.endDay) {
-      encounter = e.encounter_id;
-      break;
-    }
-  }
+  const encounter = qualifyingEncounterIn(p.encounters, vs.qualifyingEncounter, mp);
   if (encounter === null) {
     reasons.push('ipp.no-qualifying-encounter: no finished qualifying visit during the measurement period');
     return { ...base, populations: { ...OUT }, reasons };

@@ -10,7 +10,6 @@ import {
   advancedIllnessReason,
   ageAt,
   compileSharedValueSets,
-  encounterDays,
   encounterKey,
   frailtyReason,
   hospiceReason,
@@ -24,6 +23,7 @@ import {
   procedureDays,
   recordKey,
   requireValueSet,
+  qualifyingEncounterIn,
 } from './common.ts';
 import type { MeasureMode, MeasureResult, MeasurementPeriod, SharedValueSets } from './common.ts';
 import type { PatientRecords, ValueSetLookup } from './patient-records.ts';
@@ -122,15 +122,7 @@ export function evaluateCms165(p: PatientRecords, vs: Cms165ValueSets, mp: Measu
     reasons.push(`ipp.no-hypertension: no verified essential hypertension overlapping ${mp.startDay}..${htnWindowEnd}`);
     return { patientId: id, populations: { ...OUT }, reasons, bloodPressure: null };
   }
-  let encounter: string | null = null;
-  for (const e of p.encounters) {
-    if (!isPerformed(e) || !vs.qualifyingEncounter.has(encounterKey(e))) continue;
-    const d = encounterDays(e);
-    if (d.from >= mp.startDay && d.to <= mp.endDay) {
-      encounter = e.encounter_id;
-      break;
-    }
-  }
+  const encounter = qualifyingEncounterIn(p.encounters, vs.qualifyingEncounter, mp);
   if (encounter === null) {
     reasons.push('ipp.no-qualifying-encounter: no finished qualifying outpatient visit during the measurement period');
     return { patientId: id, populations: { ...OUT }, reasons, bloodPressure: null };

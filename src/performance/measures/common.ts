@@ -97,6 +97,19 @@ export const overlaps = (a: DayInterval, fromDay: string, toDay: string): boolea
 /** Status library isEncounterPerformed: finished. */
 export const isPerformed = (e: Encounter): boolean => e.status === 'finished';
 
+/**
+ * The first finished encounter from the qualifying value set held wholly inside the MP (both
+ * measures' "Qualifying Encounters ... during day of Measurement Period"), or null.
+ */
+export function qualifyingEncounterIn(encounters: readonly Encounter[], qualifying: ReadonlySet<string>, mp: Pick<MeasurementPeriod, 'startDay' | 'endDay'>): string | null {
+  for (const e of encounters) {
+    if (!isPerformed(e) || !qualifying.has(encounterKey(e))) continue;
+    const d = encounterDays(e);
+    if (d.from >= mp.startDay && d.to <= mp.endDay) return e.encounter_id;
+  }
+  return null;
+}
+
 export function encounterDays(e: Encounter): DayInterval {
   const from = dayOf(e.start_time);
   return { from, to: e.end_time === null ? from : dayOf(e.end_time) };
