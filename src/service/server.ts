@@ -191,11 +191,10 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     seeding.done = true;
   })().catch((err: unknown) => {
     seeding.failed = err instanceof Error ? err.message : String(err);
-    logger.error({ err: seeding.failed }, 'seeding failed; the service stays up and /ready says why');
+    if (stopping) logger.warn('stopped while seeding: the load resumes from its last committed chunk on the next start');
+    else logger.error({ err: seeding.failed }, 'seeding failed; the service stays up and /ready says why');
   });
-  // A promoted model is served after a restart (the registry is read at start).
-  return { server, url, db, models, keys, seeded, stop: async () => {
-    await seeded;
-    await stop();
-  } };
+  // A promoted model is served after a restart (the registry is read at start). Stopping does not
+  // wait for a seed in progress: the load is resumable, so the next start carries on from it.
+  return { server, url, db, models, keys, seeded, stop };
 }
