@@ -12,6 +12,8 @@ import { ModelUnavailableError, scoreMember, type MemberScore } from './score-me
 
 /** Members scored between yields to the event loop. */
 const YIELD_EVERY = 16;
+/** Scores stored per statement. */
+const STORE_CHUNK = 1000;
 
 export const CLASS_RANK: Record<RiskClass, number> = { healthy: 1, 'high-risk': 2, mild: 3, moderate: 4, severe: 5 };
 
@@ -67,7 +69,8 @@ export async function scoreRecords(
   const batch = { scores, problems };
   if (scores.length || alsoInTransaction)
     await db.transaction(async (tx) => {
-      if (scores.length) await storeScores(tx, scores, institutions, jobId);
+      // Chunks keep each statement's parameter arrays small; one huge insert got slower per member as batches grew.
+      for (let i = 0; i < scores.length; i += STORE_CHUNK) await storeScores(tx, scores.slice(i, i + STORE_CHUNK), institutions.slice(i, i + STORE_CHUNK), jobId);
       await alsoInTransaction?.(tx, batch);
     });
   return batch;
