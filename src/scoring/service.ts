@@ -50,6 +50,12 @@ export async function scoreRecords(
   jobId: string | null = null,
   /** More statements for the same transaction (a job's cursor advances with its results). */
   alsoInTransaction?: (tx: Queryable, batch: ScoredBatch) => Promise<void>,
+  /**
+   * Whether these scores become the members' latest (what clinics' lists show). Records sent
+   * inline are the caller's, not the store's: they are kept in the score history but never
+   * replace a member's listed score or move a member between institutions' lists.
+   */
+  updateLatest = true,
 ): Promise<ScoredBatch> {
   const scores: MemberScore[] = [];
   const problems: MemberProblem[] = [];
@@ -70,7 +76,7 @@ export async function scoreRecords(
   if (scores.length || alsoInTransaction)
     await db.transaction(async (tx) => {
       // Chunks keep each statement's parameter arrays small; one huge insert got slower per member as batches grew.
-      for (let i = 0; i < scores.length; i += STORE_CHUNK) await storeScores(tx, scores.slice(i, i + STORE_CHUNK), institutions.slice(i, i + STORE_CHUNK), jobId);
+      for (let i = 0; i < scores.length; i += STORE_CHUNK) await storeScores(tx, scores.slice(i, i + STORE_CHUNK), institutions.slice(i, i + STORE_CHUNK), jobId, updateLatest);
       await alsoInTransaction?.(tx, batch);
     });
   return batch;
@@ -84,7 +90,7 @@ export async function scoreMemberIds(db: Queryable & { transaction<T>(fn: (tx: Q
   return batch;
 }
 
-async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (string | null)[], jobId: string | null): Promise<void> {
+async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (string | null)[], jobId: string | null, updateLatest: boolean): Promise<void> {
   const col = <T>(f: (s: MemberScore, i: number) => T) => scores.map(f);
   const inserted = await tx.query<{ score_id: number; member_id: string }>(
     `INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p,
@@ -109,6 +115,7 @@ async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (
       jobId,
     ],
   );
+  if (!updateLatest) return;
   const idByMember = new Map(inserted.rows.map((r) => [r.member_id, Number(r.score_id)]));
   // A member scored twice in one batch keeps the last score.
   const last = new Map<string, number>();

@@ -17,6 +17,7 @@ import { TASKS } from '../../src/features/tasks.ts';
 import { loadPopulation } from '../../src/ingest/loader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { runJob } from '../../src/scoring/jobs.ts';
+import { fetchMemberRecords } from '../../src/store/members.ts';
 import { serve, type RunningService } from '../../src/service/server.ts';
 import { trainTask } from '../../training/train-task.ts';
 import { describeEachEngine } from '../helpers/engines.ts';
@@ -86,6 +87,17 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     expect(batch.problems).toEqual([{ memberId: memberOfB, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' }]);
     const otherInstitution = (await getDb().query<{ institution_id: string }>(`SELECT institution_id FROM institution WHERE institution_id <> $1 LIMIT 1`, [institutionA])).rows[0]!.institution_id;
     await expect(clinic.call('listHighRiskPatients', { params: { institutionId: otherInstitution }, query: {} })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('an inline record is scored but never replaces a member’s listed score or moves them between clinics', async () => {
+    await client(key('analyst')).call('scoreMember', { body: { member_id: memberOfB } });
+    const before = await getDb().query<{ institution_id: string; score_id: number }>(`SELECT institution_id, score_id FROM member_latest_score WHERE member_id = $1`, [memberOfB]);
+    const record = (await fetchMemberRecords(getDb(), [memberOfB])).get(memberOfB)!;
+    const forged = { ...record, signups: [{ ...record.signups[0]!, institution_id: institutionA, practitioner_id: 'P-X' }] };
+    const s = await client(key('clinic', institutionA)).call('scoreMember', { body: { record: forged as never } });
+    expect(s.memberId).toBe(memberOfB);
+    const after = await getDb().query<{ institution_id: string; score_id: number }>(`SELECT institution_id, score_id FROM member_latest_score WHERE member_id = $1`, [memberOfB]);
+    expect(after.rows).toEqual(before.rows);
   });
 
   it('batch: unknown members are reported beside the results, not fatal', async () => {

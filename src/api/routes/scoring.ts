@@ -184,7 +184,8 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
           if (!visibleTo(principal, record)) throw new NotFoundError('the record is not signed up with your institution');
         }
         try {
-          const { scores, problems } = await scoreRecords(db, [record], asOf, models, deps.policy);
+          const inline = body.record !== undefined;
+          const { scores, problems } = await scoreRecords(db, [record], asOf, models, deps.policy, null, undefined, !inline);
           if (!scores[0]) throw new Error(problems[0]?.message ?? 'scoring failed');
           scored.inc({ class: scores[0].riskClass.class });
           await audit({ action: 'score.read', resource: 'members/score', memberIds: [record.member.member_id], detail: { asOf, inline: body.record !== undefined } });
