@@ -42,7 +42,7 @@ const REFUTED = new Set(['refuted', 'entered-in-error']);
 function latestValue(record: RecordAsOf, code: string): number | null {
   let best: { t: string; v: number } | null = null;
   for (const o of record.observations) {
-    if (o.code !== code || o.value === null || o.status === 'entered-in-error' || o.status === 'cancelled') continue;
+    if (o.code_system !== 'LOINC' || o.code !== code || o.value === null || o.status === 'entered-in-error' || o.status === 'cancelled') continue;
     if (!best || o.effective_time > best.t) best = { t: o.effective_time, v: o.value };
   }
   return best ? best.v : null;
@@ -75,7 +75,8 @@ export function summarise(record: RecordAsOf, policy: Pick<Policy, 'control' | '
   let outpatientVisits12m = 0;
   let lastDischarge: ClinicalSummary['lastDischarge'] = null;
   for (const e of record.encounters) {
-    if (e.status === 'cancelled' || e.status === 'entered-in-error') continue;
+    // Only stays and visits that happened: planned or cancelled ones never raise a class.
+    if (e.status !== 'finished' && e.status !== 'in-progress') continue;
     const start = e.start_time.slice(0, 10);
     if (e.class === 'inpatient') {
       if (start >= admissionsFrom) admissions++;

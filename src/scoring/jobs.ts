@@ -37,7 +37,7 @@ export interface JobRow {
 
 export async function createJob(db: Database, input: { asOf: string; institutionId?: string | null; createdBy: string }): Promise<JobRow> {
   const jobId = `job-${randomUUID()}`;
-  const total = await countMembers(db, input.institutionId ?? null);
+  const total = await countMembers(db, input.institutionId ?? null, input.asOf);
   await db.query(`INSERT INTO score_job (job_id, status, as_of, institution_id, created_by, total) VALUES ($1, 'queued', $2, $3, $4, $5)`, [jobId, input.asOf, input.institutionId ?? null, input.createdBy, total]);
   return (await getJob(db, jobId))!;
 }
@@ -49,22 +49,26 @@ export async function getJob(db: Pick<Database, 'query'>, jobId: string): Promis
   return r.rows[0] ?? null;
 }
 
-async function countMembers(db: Database, institutionId: string | null): Promise<number> {
+async function countMembers(db: Database, institutionId: string | null, asOf: string): Promise<number> {
   const r = institutionId
-    ? await db.query<{ n: number }>(`SELECT count(DISTINCT member_id)::int AS n FROM signup WHERE institution_id = $1`, [institutionId])
+    ? await db.query<{ n: number }>(`SELECT count(DISTINCT member_id)::int AS n FROM signup WHERE institution_id = $1 AND from_date < $2::date AND (to_date IS NULL OR to_date >= $2::date)`, [institutionId, asOf])
     : await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM member`);
   return Number(r.rows[0]!.n);
 }
 
 async function nextPage(db: Database, job: JobRow, after: string, size: number): Promise<string[]> {
   const r = job.institution_id
-    ? await db.query<{ member_id: string }>(`SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id > $2 ORDER BY member_id LIMIT $3`, [job.institution_id, after, size])
+    ? await db.query<{ member_id: string }>(
+        `SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id > $2 AND from_date < $4::date AND (to_date IS NULL OR to_date >= $4::date)
+          ORDER BY member_id LIMIT $3`,
+        [job.institution_id, after, size, job.as_of],
+      )
     : await db.query<{ member_id: string }>(`SELECT member_id FROM member WHERE member_id > $1 ORDER BY member_id LIMIT $2`, [after, size]);
   return r.rows.map((x) => x.member_id);
 }
 
 /** Run (or resume) one job to completion. */
-export async function runJob(db: Database, jobId: string, models: ModelSet, policy: Policy, options: { pageSize?: number; onPage?: (job: JobRow) => void } = {}): Promise<JobRow> {
+export async function runJob(db: Database, jobId: string, models: ModelSet, policy: Policy, options: { pageSize?: number; onPage?: (job: JobRow) => void; shouldStop?: () => boolean } = {}): Promise<JobRow> {
   let job = await getJob(db, jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   if (job.status === 'done' || job.status === 'failed') return job;
@@ -72,6 +76,8 @@ export async function runJob(db: Database, jobId: string, models: ModelSet, poli
   let cursor = job.cursor_member;
   try {
     for (;;) {
+      // Stopping leaves the job 'running' with its cursor: the next start resumes it.
+      if (options.shouldStop?.()) return job;
       const ids = await nextPage(db, job, cursor, options.pageSize ?? JOB_PAGE_SIZE);
       if (ids.length === 0) break;
       const records = await fetchMemberRecords(db, ids);
@@ -100,6 +106,7 @@ export async function runJob(db: Database, jobId: string, models: ModelSet, poli
 export class JobRunner {
   private running: Promise<void> | null = null;
   private stopped = false;
+  private pending = false;
 
   constructor(
     private readonly db: Database,
@@ -115,10 +122,20 @@ export class JobRunner {
   }
 
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    if (this.stopped) return;
+    // A job queued while a drain is finishing must not wait for the next start.
+    this.pending = true;
+    if (this.running) return;
+    this.running = (async () => {
+      while (this.pending && !this.stopped) {
+        this.pending = false;
+        await this.drain();
+      }
+    })()
+      .catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'job runner failed; queued jobs resume on the next start'))
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   private async drain(): Promise<void> {
@@ -128,7 +145,8 @@ export class JobRunner {
       if (!jobId) return;
       const started = Date.now();
       try {
-        const job = await runJob(this.db, jobId, this.models(), this.policy);
+        const job = await runJob(this.db, jobId, this.models(), this.policy, { shouldStop: () => this.stopped });
+        if (this.stopped) return;
         this.logger.info({ jobId, scored: job.done, problems: job.failed, seconds: (Date.now() - started) / 1000 }, 'scoring job finished');
       } catch (err) {
         this.logger.error({ jobId, err: err instanceof Error ? err.message : String(err) }, 'scoring job failed');

@@ -9,6 +9,7 @@ import type { Policy, RiskClass } from '../config/policy.ts';
 import type { ChronicCondition } from '../clinical/conditions.ts';
 import { summarise } from '../features/clinical-summary.ts';
 import { readmissionFeatures } from '../features/definitions.ts';
+import { COUNTED_RESULT_STATUSES } from '../performance/control.ts';
 import { recordAsOf, type MemberRecord } from '../features/member-record.ts';
 import { featureSetFor, type TaskName } from '../features/tasks.ts';
 import type { FeatureMatrix } from '../models/risk-model.ts';
@@ -71,9 +72,10 @@ export function inputFingerprint(record: MemberRecord, asOf: string): string {
 
 function historyEvents(record: MemberRecord): HistoryEvent[] {
   const events: HistoryEvent[] = [];
-  for (const e of record.encounters) if (e.status !== 'cancelled' && e.status !== 'entered-in-error') events.push({ entity: 'encounter', encounterClass: e.class, date: e.start_time.slice(0, 10) });
+  // A service counts as delivered only when it happened: finished visits, final results.
+  for (const e of record.encounters) if (e.status === 'finished') events.push({ entity: 'encounter', encounterClass: e.class, date: e.start_time.slice(0, 10) });
   for (const p of record.procedures) if (p.status === 'completed') events.push({ entity: 'procedure', code: `${p.code_system}|${p.code}`, date: p.performed_start.slice(0, 10) });
-  for (const o of record.observations) if (o.status !== 'cancelled' && o.status !== 'entered-in-error') events.push({ entity: 'observation', code: `${o.code_system}|${o.code}`, date: o.effective_time.slice(0, 10) });
+  for (const o of record.observations) if (COUNTED_RESULT_STATUSES.has(o.status)) events.push({ entity: 'observation', code: `${o.code_system}|${o.code}`, date: o.effective_time.slice(0, 10) });
   for (const s of record.serviceRequests) if (s.status === 'completed') events.push({ entity: 'service_request', code: `${s.code_system}|${s.code}`, date: s.authored_time.slice(0, 10) });
   return events;
 }

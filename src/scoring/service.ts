@@ -130,7 +130,8 @@ async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (
          AS t(m, s, i, c, r, x, p1, p2, p3, p4, a, j)
      ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
        class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
-       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary`,
+       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
+     WHERE member_latest_score.as_of <= EXCLUDED.as_of`,
     [
       rows.map((s) => s.memberId),
       rows.map((s) => idByMember.get(s.memberId)!),

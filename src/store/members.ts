@@ -3,7 +3,7 @@
  * in training and serving alike. Dates and instants are rendered by SQL into the contracts'
  * text forms so no driver's Date parsing (or local time zone) touches them.
  */
-import { contractColumns, type EntityName } from '../../data-contracts/v1/index.ts';
+import { contractColumns, PRIMARY_KEY, type EntityName } from '../../data-contracts/v1/index.ts';
 import type { MemberRecord } from '../features/member-record.ts';
 import type { Queryable } from './database.ts';
 
@@ -56,7 +56,8 @@ export async function fetchMemberRecords(db: Queryable, memberIds: readonly stri
   const ids = [...out.keys()];
   for (const [field, table] of Object.entries(MEMBER_TABLES) as [keyof typeof MEMBER_TABLES, EntityName][]) {
     const rows = await db.query<Record<string, unknown> & { member_id: string }>(
-      `SELECT ${await selectList(db, table)} FROM ${table} WHERE member_id = ANY($1::text[])`,
+      // Ordered by key so a member's record (and its fingerprint) is the same on every read.
+      `SELECT ${await selectList(db, table)} FROM ${table} WHERE member_id = ANY($1::text[]) ORDER BY ${PRIMARY_KEY[table]}`,
       [ids],
     );
     for (const row of rows.rows) (out.get(row.member_id)![field] as unknown[]).push(row);

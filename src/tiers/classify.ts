@@ -50,7 +50,16 @@ export interface ClassDecision {
 
 type ClassPolicy = Pick<Policy, 'classTable'>;
 
-const inRange = (v: number | null | undefined, r: { min: number; max: number }) => v != null && v >= r.min && v <= r.max;
+/**
+ * Whether a reading falls in a band written the clinical way, with an inclusive upper bound at the
+ * band's own precision ("130-139", "24-27.9"): the band runs up to, not including, the next value
+ * at that precision (140, 28), so a reading of 139.5 or 27.95 is not lost between bands.
+ */
+const inRange = (v: number | null | undefined, r: { min: number; max: number }) => {
+  if (v == null || v < r.min) return false;
+  const decimals = (String(r.max).split('.')[1] ?? '').length;
+  return v < r.max + 10 ** -decimals - 1e-9;
+};
 
 export function classify(input: ClassInputs, policy: ClassPolicy): ClassDecision {
   const t = policy.classTable;

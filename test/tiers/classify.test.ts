@@ -85,6 +85,15 @@ describe('class decision table (DOMAIN.md), one fixture per rule', () => {
   ] as [Partial<ClassInputs>][])('row 5: near-miss %j stays healthy', (patch) => {
     expect(classify(member(patch), policy).class).toBe('healthy');
   });
+  it.each([
+    [{ latest: { systolic: 139.5, diastolic: 80 } }, 'high-risk'],
+    [{ latest: { bmi: 27.95 }, age: 60 }, 'high-risk'], // overweight (a minor marker) and age 55+
+    [{ latest: { fastingGlucoseMmol: 6.95 } }, 'high-risk'],
+    [{ latest: { hba1cPct: 6.45 } }, 'high-risk'],
+    [{ latest: { systolic: 140, diastolic: 80 } }, 'healthy'],
+  ] as [Partial<ClassInputs>, string][])('bands are contiguous at their precision: %j is %s', (patch, cls) => {
+    expect(classify(member(patch), policy).class).toBe(cls);
+  });
   it('thresholds come from the policy', () => {
     const strict = { classTable: { ...policy.classTable, severeReadmissionRisk: 0.1 } };
     expect(classify(member({ chronicList: ['copd'], readmissionRiskAtLastDischarge: 0.15 }), strict).class).toBe('severe');

@@ -21,7 +21,7 @@ import type { MemberRecord } from '../../features/member-record.ts';
 import { createJob, getJob, type JobRow, type JobRunner } from '../../scoring/jobs.ts';
 import type { ModelSet } from '../../scoring/model-set.ts';
 import { ModelUnavailableError } from '../../scoring/score-member.ts';
-import { CLASS_RANK, scoreMemberIds, scoreRecords, type ListSummary } from '../../scoring/service.ts';
+import { CLASS_RANK, institutionOf, scoreMemberIds, scoreRecords, type ListSummary } from '../../scoring/service.ts';
 import { fetchMemberRecords } from '../../store/members.ts';
 import type { Principal } from '../auth.ts';
 import { scopeForPrincipal } from '../auth.ts';
@@ -117,10 +117,10 @@ export const highRiskOperation = defineOperation({
 
 export const SCORING_OPERATIONS = [scoreOperation, batchOperation, createJobOperation, getJobOperation, jobResultsOperation, highRiskOperation] as const;
 
-/** Clinics only see members signed up with their institution. */
-function visibleTo(principal: Principal, record: MemberRecord): boolean {
+/** Clinics only see members attributed to them on the date asked about (a current sign-up). */
+function visibleTo(principal: Principal, record: MemberRecord, asOf: string): boolean {
   const scope = scopeForPrincipal(principal);
-  return scope.all || record.signups.some((s) => s.institution_id === scope.institutionId);
+  return scope.all || institutionOf(record, asOf) === scope.institutionId;
 }
 
 function ensureModels(models: ModelSet, dataReady: (() => boolean) | undefined): void {
@@ -178,10 +178,10 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         let record: MemberRecord | undefined;
         if (body.member_id !== undefined) {
           record = (await fetchMemberRecords(db, [body.member_id])).get(body.member_id);
-          if (!record || !visibleTo(principal, record)) throw new NotFoundError('no member with this id');
+          if (!record || !visibleTo(principal, record, asOf)) throw new NotFoundError('no member with this id');
         } else {
           record = body.record as MemberRecord;
-          if (!visibleTo(principal, record)) throw new NotFoundError('the record is not signed up with your institution');
+          if (!visibleTo(principal, record, asOf)) throw new NotFoundError('the record is not signed up with your institution');
         }
         try {
           const inline = body.record !== undefined;
@@ -204,7 +204,11 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         let ids = [...new Set(body.member_ids)];
         const hidden: string[] = [];
         if (!scope.all) {
-          const allowed = await db.query<{ member_id: string }>(`SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id = ANY($2::text[])`, [scope.institutionId, ids]);
+          // Attributed on the as-of date: signed up before it and not ended before it (as institutionOf).
+          const allowed = await db.query<{ member_id: string }>(
+            `SELECT DISTINCT member_id FROM signup WHERE institution_id = $1 AND member_id = ANY($2::text[]) AND from_date < $3::date AND (to_date IS NULL OR to_date >= $3::date)`,
+            [scope.institutionId, ids, asOf],
+          );
           const ok = new Set(allowed.rows.map((r) => r.member_id));
           hidden.push(...ids.filter((id) => !ok.has(id)));
           ids = ids.filter((id) => ok.has(id));
