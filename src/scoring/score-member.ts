@@ -42,6 +42,8 @@ export interface MemberScore {
   modelVersions: Record<string, number>;
   /** sha256 of the member's record as of the date: the inputs behind this answer. */
   inputFingerprint: string;
+  /** sha256 of the policy figures in force (thresholds, rates, services): the rules behind this answer. */
+  policyFingerprint: string;
 }
 
 /** A model the caller needs is not loaded: scoring stops (the API answers 503 with the reason). */
@@ -64,6 +66,15 @@ function canonical(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(value ?? null);
+}
+
+const policyFingerprints = new WeakMap<Policy, string>();
+
+/** sha256 of a policy's canonical JSON, computed once per policy object. */
+export function policyFingerprint(policy: Policy): string {
+  let f = policyFingerprints.get(policy);
+  if (!f) policyFingerprints.set(policy, (f = createHash('sha256').update(canonical(policy)).digest('hex')));
+  return f;
 }
 
 export function inputFingerprint(record: MemberRecord, asOf: string): string {
@@ -152,5 +163,6 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
     nextDue,
     modelVersions: models.versions(),
     inputFingerprint: inputFingerprint(record, asOf),
+    policyFingerprint: policyFingerprint(policy),
   };
 }

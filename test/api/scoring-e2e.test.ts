@@ -65,9 +65,13 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     expect(s.riskClass.reasons.length).toBeGreaterThan(0);
     expect(s.package.annualRate).toBe({ healthy: 20, 'high-risk': 120, mild: 300, moderate: 500, severe: 800 }[s.riskClass.class]);
     expect(s.inputFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.policyFingerprint).toMatch(/^[0-9a-f]{64}$/);
     // Stored with its model versions and fingerprint, and audited.
-    const stored = await getDb().query<{ input_fingerprint: string; model_versions: Record<string, number> }>(`SELECT input_fingerprint, model_versions FROM score_result WHERE member_id = $1 ORDER BY score_id DESC LIMIT 1`, [memberOfA]);
-    expect(stored.rows[0]).toMatchObject({ input_fingerprint: s.inputFingerprint, model_versions: s.modelVersions });
+    const stored = await getDb().query<{ input_fingerprint: string; model_versions: Record<string, number>; policy: string }>(
+      `SELECT input_fingerprint, model_versions, result->>'policyFingerprint' AS policy FROM score_result WHERE member_id = $1 ORDER BY score_id DESC LIMIT 1`,
+      [memberOfA],
+    );
+    expect(stored.rows[0]).toMatchObject({ input_fingerprint: s.inputFingerprint, model_versions: s.modelVersions, policy: s.policyFingerprint });
     const audit = await getDb().query<{ action: string }>(`SELECT action FROM audit_log WHERE $1 = ANY(member_ids)`, [memberOfA]);
     expect(audit.rows.map((r) => r.action)).toContain('score.read');
   });

@@ -72,6 +72,7 @@ export const MemberScore = z
     nextDue: Intervention.nullable(),
     modelVersions: z.record(z.string(), z.number().int()),
     inputFingerprint: z.string(),
+    policyFingerprint: z.string(),
   })
   .meta({ id: 'MemberScore' });
 
