@@ -152,7 +152,9 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
     policy,
   );
   for (const i of interventions) if (i.status !== 'done') careGaps.push(`${i.label} ${i.status} since ${i.dueDate}`);
-  const nextDue = [...interventions].filter((i) => i.status !== 'done').sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0] ?? interventions.sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0] ?? null;
+  // The earliest open service, else the earliest upcoming one; the list itself keeps the package's order.
+  const byDue = [...interventions].sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+  const nextDue = byDue.find((i) => i.status !== 'done') ?? byDue[0] ?? null;
   return {
     memberId: record.member.member_id,
     asOf,
