@@ -4,8 +4,8 @@
  * package and its rate, and the intervention list. Pure: the caller hands in the member's record
  * and the loaded models, so the same inputs always give the same answer.
  */
-import { createHash } from 'node:crypto';
 import type { Policy, RiskClass } from '../config/policy.ts';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json.ts';
 import type { ChronicCondition } from '../clinical/conditions.ts';
 import { summarise } from '../features/clinical-summary.ts';
 import { readmissionFeatures } from '../features/definitions.ts';
@@ -57,28 +57,17 @@ export class ModelUnavailableError extends Error {
 
 const one = (x: Float64Array, names: readonly string[]): FeatureMatrix => ({ rows: 1, cols: x.length, values: x, featureNames: names });
 
-/** Canonical JSON (sorted keys) so the fingerprint does not depend on property order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value ?? null);
-}
-
 const policyFingerprints = new WeakMap<Policy, string>();
 
 /** sha256 of a policy's canonical JSON, computed once per policy object. */
 export function policyFingerprint(policy: Policy): string {
   let f = policyFingerprints.get(policy);
-  if (!f) policyFingerprints.set(policy, (f = createHash('sha256').update(canonical(policy)).digest('hex')));
+  if (!f) policyFingerprints.set(policy, (f = sha256Hex(canonicalJson(policy))));
   return f;
 }
 
 export function inputFingerprint(record: MemberRecord, asOf: string): string {
-  return createHash('sha256').update(canonical(recordAsOf(record, asOf))).digest('hex');
+  return sha256Hex(canonicalJson(recordAsOf(record, asOf)));
 }
 
 function historyEvents(record: MemberRecord): HistoryEvent[] {

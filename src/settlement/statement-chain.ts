@@ -6,48 +6,15 @@
  * record (DOMAIN.md "The P4P formula": appeals; "Stratum issues the capitation settlement
  * statement of record").
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson as sharedCanonicalJson, sha256Hex } from '../lib/canonical-json.ts';
 import { SettlementError } from './errors.ts';
 
-/**
- * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` object members
- * dropped. Refuses what JSON would silently change (non-finite numbers, undefined in arrays,
- * class instances such as Decimal or Date), so equal statements always hash equally.
- */
+/** Canonical JSON of a statement; what it refuses is a SettlementError (CANONICAL_JSON_UNSUPPORTED). */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new SettlementError('CANONICAL_JSON_UNSUPPORTED', `non-finite number ${value}`);
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) {
-        return `[${value
-          .map((v) => {
-            if (v === undefined) throw new SettlementError('CANONICAL_JSON_UNSUPPORTED', 'undefined inside an array');
-            return canonicalJson(v);
-          })
-          .join(',')}]`;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new SettlementError('CANONICAL_JSON_UNSUPPORTED', `only plain objects can be hashed (got ${proto?.constructor?.name ?? 'unknown'})`);
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-    }
-    default:
-      throw new SettlementError('CANONICAL_JSON_UNSUPPORTED', `cannot hash a ${typeof value}`);
-  }
+  return sharedCanonicalJson(value, (message) => new SettlementError('CANONICAL_JSON_UNSUPPORTED', message));
 }
 
-/** SHA-256 of a string, hex. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 /** A statement as stored in the chain. */
 export interface SealedStatement<T> {
