@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { ENTITIES, type EntityName } from '../../data-contracts/v1/index.ts';
+import { csvField } from '../ingest/csv.ts';
 
 /** Thrown when a CSV text cannot be parsed (an unterminated quote). */
 export class CsvFormatError extends Error {
@@ -38,14 +39,8 @@ export function csvHeader(entity: EntityName): string {
   return contractColumns(entity).join(',') + '\n';
 }
 
-const NEEDS_QUOTES = /[",\n\r]/;
-
-/** One field: null/undefined -> empty; quoted only when it holds a comma, quote or line break. */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const s = typeof value === 'string' ? value : String(value);
-  return NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
+/** The one CSV field encoder, shared with the loader's reject file and the API's CSV answers. */
+export { csvField };
 
 /** One record line (with its `\n`) in the given column order. */
 export function csvLine(record: Record<string, string | number | boolean | null | undefined>, columns: readonly string[]): string {

@@ -45,9 +45,13 @@ export function parseCsvRecord(text: string): string[] {
   return fields;
 }
 
-/** Quote a value for CSV only when it needs it. */
-export function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/** One field: null/undefined -> empty; quoted only when it holds a comma, quote or line break. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'string' ? value : String(value);
+  return NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 function countQuotes(s: string): number {

@@ -374,7 +374,7 @@ async function writeRejectFile(db: Database, loadId: string, file: string, from:
     for (const r of page.rows) {
       byRule[r.rule] = (byRule[r.rule] ?? 0) + 1;
       const line = [r.entity, path.relative(process.cwd(), path.join(from, `${r.entity}.csv`)), r.source_line ?? '', r.record_id ?? '', r.field, r.rule, r.message, r.raw ?? '']
-        .map((v) => csvField(String(v)))
+        .map((v) => csvField(v))
         .join(',');
       if (!out.write(line + '\n')) await once(out, 'drain');
     }

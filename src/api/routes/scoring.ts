@@ -22,6 +22,7 @@ import { createJob, getJob, type JobRow, type JobRunner } from '../../scoring/jo
 import type { ModelSet } from '../../scoring/model-set.ts';
 import { ModelUnavailableError } from '../../scoring/score-member.ts';
 import { CLASS_RANK, institutionOf, scoreMemberIds, scoreRecords, type ListSummary } from '../../scoring/service.ts';
+import { csvField } from '../../ingest/csv.ts';
 import { fetchMemberRecords } from '../../store/members.ts';
 import type { Principal } from '../auth.ts';
 import { scopeForPrincipal } from '../auth.ts';
@@ -141,10 +142,8 @@ const jobBody = (j: JobRow): z.infer<typeof Job> => ({
   resultsUrl: `/v1/jobs/${j.job_id}/results`,
 });
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** A CSV cell; a list becomes one cell of items separated by "; ". */
+const csvCell = (v: string | number | readonly string[] | null | undefined): string => csvField(Array.isArray(v) ? v.join('; ') : (v as string | number | null | undefined));
 
 interface Cursor {
   k1: number;
