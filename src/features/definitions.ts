@@ -105,6 +105,21 @@ export const readmissionFeatures: FeatureSet<DischargeIndex> = {
   },
 };
 
+/**
+ * The shared features of a record cut at a day. The three onset models score the same member at
+ * the same day, so the cut and the clinical summary are computed once and reused (keyed by the
+ * record object, which nothing mutates while it is scored).
+ */
+const commonCache = new WeakMap<MemberRecord, { day: string; policy: FeaturePolicy; values: readonly number[] }>();
+function commonFeaturesAt(record: MemberRecord, day: string, policy: FeaturePolicy): readonly number[] {
+  const hit = commonCache.get(record);
+  if (hit && hit.day === day && hit.policy === policy) return hit.values;
+  const s = summarise(recordAsOf(record, day), policy);
+  const values = COMMON.map((f) => f.get(s));
+  commonCache.set(record, { day, policy, values });
+  return values;
+}
+
 export type OnsetCondition = 'hypertension' | 'diabetes' | 'chd';
 export interface OnsetIndex {
   indexDay: string;
@@ -118,11 +133,8 @@ export function onsetFeatures(condition: OnsetCondition): FeatureSet<OnsetIndex>
     features: [...COMMON, { name: 'scheme_employee', description: 'insured under the employees scheme (UEBMI)' }],
     indexDay: (i) => i.indexDay,
     compute(record, index, policy) {
-      const cut = recordAsOf(record, index.indexDay);
-      const s = summarise(cut, policy);
-      const v = COMMON.map((f) => f.get(s));
-      v.push(record.member.insurance_scheme === 'UEBMI' ? 1 : 0);
-      return Float64Array.from(v);
+      const v = commonFeaturesAt(record, index.indexDay, policy);
+      return Float64Array.from([...v, record.member.insurance_scheme === 'UEBMI' ? 1 : 0]);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { ChronicCondition } from '../clinical/conditions.ts';
 import { summarise } from '../features/clinical-summary.ts';
 import { readmissionFeatures } from '../features/definitions.ts';
 import { COUNTED_RESULT_STATUSES } from '../performance/control.ts';
-import { recordAsOf, type MemberRecord } from '../features/member-record.ts';
+import { recordAsOf, type MemberRecord, type RecordAsOf } from '../features/member-record.ts';
 import { featureSetFor, type TaskName } from '../features/tasks.ts';
 import type { FeatureMatrix } from '../models/risk-model.ts';
 import { classify, type ClassDecision } from '../tiers/classify.ts';
@@ -67,7 +67,11 @@ export function policyFingerprint(policy: Policy): string {
 }
 
 export function inputFingerprint(record: MemberRecord, asOf: string): string {
-  return sha256Hex(canonicalJson(recordAsOf(record, asOf)));
+  return fingerprintOfCut(recordAsOf(record, asOf));
+}
+
+function fingerprintOfCut(cut: RecordAsOf): string {
+  return sha256Hex(canonicalJson(cut));
 }
 
 function historyEvents(record: MemberRecord): HistoryEvent[] {
@@ -153,7 +157,7 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
     interventions,
     nextDue,
     modelVersions: models.versions(),
-    inputFingerprint: inputFingerprint(record, asOf),
+    inputFingerprint: fingerprintOfCut(cut),
     policyFingerprint: policyFingerprint(policy),
   };
 }
