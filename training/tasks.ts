@@ -7,9 +7,8 @@ import type { Encounter } from '../data-contracts/v1/index.ts';
 import { groupsOf } from '../src/clinical/conditions.ts';
 import type { DischargeIndex, OnsetCondition, OnsetIndex } from '../src/features/definitions.ts';
 import { ageOn, type MemberRecord } from '../src/features/member-record.ts';
+import { addDays } from '../src/lib/dates.ts';
 
-const DAY = 86_400_000;
-const plusDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 export interface LabelledIndex<I> {
   index: I;
@@ -38,11 +37,11 @@ export function readmissionIndexes(record: MemberRecord, options: ReadmissionTas
     if (stay.discharge_disposition === 'expired' || stay.discharge_disposition === 'transfer-acute') continue;
     const discharge = stay.end_time.slice(0, 10);
     if (options.from && discharge < options.from) continue;
-    if (plusDays(discharge, window) > options.dataEnd) continue;
+    if (addDays(discharge, window) > options.dataEnd) continue;
     const readmitted = stays.some((other) => {
       if (other === stay || other.planned) return false;
       const start = other.start_time.slice(0, 10);
-      return other.start_time > stay.end_time && start <= plusDays(discharge, window);
+      return other.start_time > stay.end_time && start <= addDays(discharge, window);
     });
     out.push({ index: { encounter: stay }, label: readmitted ? 1 : 0 });
   }

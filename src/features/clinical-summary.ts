@@ -8,6 +8,7 @@ import type { Policy } from '../config/policy.ts';
 import { groupsOf, isChronic, isComplication, type ChronicCondition, type Complication, type ConditionGroup } from '../clinical/conditions.ts';
 import { addMonths, bloodPressureStatusAsOf, glycaemicStatusAsOf, type BloodPressureStatus, type GlycaemicStatus } from '../performance/control.ts';
 import { ageOn, type RecordAsOf } from './member-record.ts';
+import { addDays } from '../lib/dates.ts';
 
 export interface ClinicalSummary {
   asOf: string;
@@ -88,12 +89,12 @@ export function summarise(record: RecordAsOf, policy: Pick<Policy, 'control' | '
     else if ((e.class === 'outpatient' || e.class === 'home') && start >= twelveMonths) outpatientVisits12m++;
   }
   const recentLifestyle = [...record.lifestyle].sort((a, b) => (a.recorded_date < b.recorded_date ? 1 : -1))[0];
-  const ninetyDays = new Date(Date.parse(`${asOf}T00:00:00Z`) - 90 * 86_400_000).toISOString().slice(0, 10);
+  const ninetyDays = addDays(asOf, -90);
   const activeCodes = new Set<string>();
   let onInsulin = false;
   for (const m of record.medications) {
     if (m.status === 'cancelled' || m.status === 'entered-in-error') continue;
-    const end = new Date(Date.parse(`${m.start_date}T00:00:00Z`) + m.days_supplied * 86_400_000).toISOString().slice(0, 10);
+    const end = addDays(m.start_date, m.days_supplied);
     if (end >= ninetyDays) {
       activeCodes.add(m.code);
       if (m.code_system === 'ATC' && m.code.startsWith('A10A')) onInsulin = true;

@@ -12,6 +12,8 @@ import type { Policy } from '../config/policy.ts';
 import { CHRONIC_CONDITIONS } from '../clinical/conditions.ts';
 import { summarise, type ClinicalSummary } from './clinical-summary.ts';
 import { recordAsOf, type MemberRecord } from './member-record.ts';
+import { addDays, daysBetween } from '../lib/dates.ts';
+import { dayOf } from '../performance/control.ts';
 
 export interface FeatureSpec {
   name: string;
@@ -34,8 +36,6 @@ export type FeaturePolicy = Pick<Policy, 'control' | 'classTable'>;
 const yes = (b: boolean | null | undefined) => (b == null ? Number.NaN : b ? 1 : 0);
 const num = (v: number | null | undefined) => (v == null ? Number.NaN : v);
 const controlCode = (s: 'controlled' | 'uncontrolled' | 'unknown') => (s === 'unknown' ? Number.NaN : s === 'uncontrolled' ? 1 : 0);
-const DAY = 86_400_000;
-const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY);
 
 /** Features every model shares, from the clinical summary. */
 const COMMON: readonly (FeatureSpec & { get: (s: ClinicalSummary) => number })[] = [
@@ -86,7 +86,7 @@ export const readmissionFeatures: FeatureSet<DischargeIndex> = {
     { name: 'secondary_facility', description: 'treated at a secondary or tertiary facility' },
   ],
   // Everything known at discharge: cut at the day after the discharge day.
-  indexDay: (i) => new Date(Date.parse(i.encounter.end_time!) + DAY).toISOString().slice(0, 10),
+  indexDay: (i) => addDays(dayOf(i.encounter.end_time!), 1),
   compute(record, index, policy) {
     const e = index.encounter;
     if (e.class !== 'inpatient' || e.end_time === null) throw new Error('readmission features need a finished inpatient stay');

@@ -9,6 +9,7 @@
 import type { Policy } from '../config/policy.ts';
 import type { MemberRecord } from '../features/member-record.ts';
 import { addMonths } from './control.ts';
+import { addDays } from '../lib/dates.ts';
 
 /** A measurement period: inclusive days. */
 export interface PerformancePeriod {
@@ -30,9 +31,7 @@ export class AttributionError extends Error {
   }
 }
 
-function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
+const dayBefore = (day: string): string => addDays(day, -1);
 
 /** The calendar year `year` (the settlement period). */
 export function yearPeriod(year: number): PerformancePeriod {

@@ -17,6 +17,7 @@
 import type { Observation } from '../../data-contracts/v1/index.ts';
 import { LOINC } from '../../data-contracts/v1/index.ts';
 import type { Policy } from '../config/policy.ts';
+import { addDays, addMonths } from '../lib/dates.ts';
 
 export type ControlStatus = 'controlled' | 'uncontrolled' | 'unknown';
 
@@ -186,24 +187,12 @@ export function bloodPressureStatus(
   return { status, systolic, diastolic, date, readingIds };
 }
 
-/** Add whole months to a day, clamping to the month's last day. */
-export function addMonths(day: string, months: number): string {
-  const y = Number(day.slice(0, 4));
-  const m = Number(day.slice(5, 7)) - 1 + months;
-  const d = Number(day.slice(8, 10));
-  const yy = y + Math.floor(m / 12);
-  const mm = ((m % 12) + 12) % 12;
-  const last = new Date(Date.UTC(yy, mm + 1, 0)).getUTCDate();
-  return `${String(yy).padStart(4, '0')}-${String(mm + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
-
-function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
+/** Re-exported: measures and attribution import it from here. */
+export { addMonths };
 
 /** The policy's look-back window as of a day: readings recorded before `asOf`, at most `lookbackMonths` back (DOMAIN.md class table). */
 export function policyWindow(asOf: string, control: Policy['control']): DayWindow {
-  return { fromDay: addMonths(asOf, -control.lookbackMonths), toDay: dayBefore(asOf) };
+  return { fromDay: addMonths(asOf, -control.lookbackMonths), toDay: addDays(asOf, -1) };
 }
 
 /** The bureau's glycaemic target (DOMAIN.md: HbA1c >= 7.0% is uncontrolled). */

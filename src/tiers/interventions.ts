@@ -4,6 +4,7 @@
  * "Risk classes and management packages"). Pure.
  */
 import type { Policy, RiskClass, ServiceDefinition } from '../config/policy.ts';
+import { addDays } from '../lib/dates.ts';
 
 /** One dated event from the member's record, reduced to what services are matched on. */
 export interface HistoryEvent {
@@ -37,8 +38,6 @@ export interface InterventionContext {
   history: readonly HistoryEvent[];
 }
 
-const DAY_MS = 86_400_000;
-export const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 function matches(service: ServiceDefinition, event: HistoryEvent): boolean {
   return service.matches.some(
