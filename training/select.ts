@@ -86,6 +86,8 @@ export interface ReferenceResult {
   testAuc: number;
   testAucLower: number;
   testAucUpper: number;
+  /** The points on the test rows (in `testRows` order), so the report can draw the score's ROC curve. */
+  testScores: Float64Array;
 }
 
 function complement(n: number, rows: ArrayLike<number>): Uint32Array {
@@ -181,8 +183,9 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
     subgroups[name] = evaluateSubgroups(testProbabilities, ytest, Array.from(testRows, (r) => keys[r]!), options.subgroupLimits);
   // Reference rows: the published points on the same test rows, fitted on nothing.
   const references: ReferenceResult[] = referenceScoresFor(table.name, table.X.featureNames).map((r) => {
-    const auc = aucWithConfidence(rankableScores(r.score(Xtest)), ytest);
-    return { name: r.name, citation: r.citation, substitutions: r.substitutions, testAuc: auc.auc, testAucLower: auc.lower, testAucUpper: auc.upper };
+    const testScores = rankableScores(r.score(Xtest));
+    const auc = aucWithConfidence(testScores, ytest);
+    return { name: r.name, citation: r.citation, substitutions: r.substitutions, testAuc: auc.auc, testAucLower: auc.lower, testAucUpper: auc.upper, testScores };
   });
   progress('done', 1);
   return {

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/lib/random.ts';
 import { aucScore } from '../../src/models/evaluation/metrics.ts';
+import { rankableScores } from '../../src/models/reference/index.ts';
 import { compareWithChampion, pairedAucDifference, renderTrainingReport, ReportError, type TrainingReportInput } from '../../training/report/index.ts';
 import { predictionHistogram, rocCurve, thinCurve } from '../../training/report/curves.ts';
 import { escapeHtml } from '../../training/report/escape.ts';
@@ -402,6 +403,27 @@ describe('renderTrainingReport', () => {
     // The roles reversed: the blurred model as challenger is not promoted.
     const reversed = renderTrainingReport({ ...fixture.input, testProbabilities: champion.testProbabilities, champion: { name: 'readmission-30d', version: '3', testProbabilities: fixture.selection.testProbabilities } });
     expect(sectionOf(reversed, 'champion')).toContain('Recommendation: keep the champion (readmission-30d 3).');
+  });
+
+  it('tables and draws the clinical reference scores beside the chosen model', () => {
+    expect(fixture.selection.references).toEqual([]); // the simulated table names no task
+    // A points score that knows only age, drawn on the same test rows as the model.
+    const ages = rankableScores(Float64Array.from(fixture.testLabels, (_, i) => Math.round(fixture.input.testProbabilities[i]! * 10 + (i % 3))));
+    const auc = aucScore(ages, fixture.testLabels);
+    const lace = { name: 'lace', citation: 'van Walraven 2010 & co', substitutions: 'none', testAuc: auc, testAucLower: auc - 0.05, testAucUpper: auc + 0.05, testScores: ages };
+    const out = renderTrainingReport({ ...fixture.input, selection: { ...fixture.selection, references: [lace] } });
+    const table = sectionOf(out, 'candidates');
+    expect(table).toContain('Clinical reference scores');
+    expect(table).toContain(`<tr><td>lace</td><td>${auc.toFixed(3)}</td><td>${(auc - 0.05).toFixed(3)}–${(auc + 0.05).toFixed(3)}</td><td>van Walraven 2010 &amp; co</td>`);
+    expect(table).toContain(`<tr class="chosen"><td>chosen model</td><td>${fixture.selection.test.auc.auc.toFixed(3)}</td>`);
+    const roc = sectionOf(out, 'roc');
+    const label = `lace points, reference (AUC ${auc.toFixed(3)})`;
+    expect(roc).toContain(`data-series="${label}"`);
+    const d = new RegExp(`<path class="series" data-series="${label.replace(/[()]/g, '\\$&')}" data-index="\\d+" d="([^"]+)"`).exec(roc)![1]!;
+    expect(pathPoints(d).length).toBeGreaterThan(5);
+    // Without references the table is left out, not drawn empty.
+    expect(sectionOf(html, 'candidates')).not.toContain('Clinical reference scores');
+    expect(() => renderTrainingReport({ ...fixture.input, selection: { ...fixture.selection, references: [{ ...lace, testScores: ages.subarray(1) }] } })).toThrow(/reference score lace has/);
   });
 
   it('escapes model names and fingerprints', () => {

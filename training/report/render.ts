@@ -54,6 +54,11 @@ export interface TrainingReportInput {
 const CHOSEN_COLOR = '#1f5fa8';
 const CHAMPION_COLOR = '#c0502a';
 const REFERENCE_COLOR = '#888888';
+/** Clinical reference scores (LACE, Framingham points), told apart from the chance line by colour and dash. */
+const CLINICAL_REFERENCE_STYLES = [
+  { color: '#3c8c4a', dash: '2 4' },
+  { color: '#8a5aa8', dash: '10 3 2 3' },
+] as const;
 
 /** Fixed decimals, or "n/a" for a missing or undefined figure. */
 export function fmt(x: number | null | undefined, digits: number): string {
@@ -149,7 +154,21 @@ function candidatesSection(s: ReportSelection): string {
         'numbers',
       );
   }
+  body += referencesTable(s);
   return section('candidates', 'Candidates', body);
+}
+
+/** The published clinical scores on the same test rows (Stratum issue 3: a reference row in every evaluation). */
+function referencesTable(s: ReportSelection): string {
+  if (s.references.length === 0) return '';
+  const rows = [
+    { cells: ['chosen model', fmt(s.test.auc.auc, 3), `${fmt(s.test.auc.lower, 3)}–${fmt(s.test.auc.upper, 3)}`, 'trained here', ''], className: 'chosen' },
+    ...s.references.map((r) => ({ cells: [e(r.name), fmt(r.testAuc, 3), `${fmt(r.testAucLower, 3)}–${fmt(r.testAucUpper, 3)}`, e(r.citation), e(r.substitutions)] })),
+  ];
+  return (
+    '<p>Clinical reference scores: published points computed from the same features on the same test rows, fitted on nothing. A model that cannot beat them adds no value over the score a clinician already knows.</p>' +
+    table(['Score', 'Test AUC', '95% interval', 'Source', 'Inputs substituted'], rows, 'numbers')
+  );
 }
 
 function rocSection(input: TrainingReportInput): string {
@@ -162,6 +181,10 @@ function rocSection(input: TrainingReportInput): string {
     const label = `champion ${input.champion.name} ${input.champion.version} (AUC ${fmt(Number.isFinite(auc) ? auc : null, 3)})`;
     lines.push({ label, points: thinCurve(rocCurve(input.champion.testProbabilities, input.testLabels)), color: CHAMPION_COLOR, dash: '7 4' });
   }
+  input.selection.references.forEach((r, i) => {
+    const style = CLINICAL_REFERENCE_STYLES[i % CLINICAL_REFERENCE_STYLES.length]!;
+    lines.push({ label: `${r.name} points, reference (AUC ${fmt(r.testAuc, 3)})`, points: thinCurve(rocCurve(r.testScores, input.testLabels)), ...style });
+  });
   lines.push({ label: 'chance (AUC 0.5)', points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], color: REFERENCE_COLOR, dash: '3 3' });
   const svg = linePlot({
     title: 'ROC curve on the test rows',
@@ -390,6 +413,8 @@ export function renderTrainingReport(input: TrainingReportInput): string {
   const limits: ReportLimits = { ...DEFAULT_REPORT_LIMITS, ...input.limits };
   const n = input.testLabels.length;
   if (input.testProbabilities.length !== n) throw new ReportError('LENGTH_MISMATCH', `${input.testProbabilities.length} test probabilities but ${n} test labels`);
+  for (const r of input.selection.references)
+    if (r.testScores.length !== n) throw new ReportError('LENGTH_MISMATCH', `reference score ${r.name} has ${r.testScores.length} test scores but there are ${n} test labels`);
   let champion: ChampionInput | undefined;
   let championTest: BinaryEvaluation | null = null;
   let comparison: ChampionComparison | null = null;
