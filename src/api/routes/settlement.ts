@@ -539,11 +539,22 @@ export async function storedRiskAdjustmentHeader(db: Queryable, resultId: string
     classAsOf: r.class_as_of,
     model: { name: r.model.name, version: r.model.version, tablesId: r.model.tablesId, tablesSha256: r.model.tablesSha256, categoriesFile: r.model.categoriesFile, segment: r.model.segment },
     paymentScoreDecimals: Number(r.payment_score_decimals),
-    packageRates: r.package_rates,
+    packageRates: ratesInClassOrder(r.package_rates),
     createdAt: r.created_at,
     totals: { members: Number(r.member_count), memberMonths: Number(r.member_months), medicalCapitation: r.medical_total, packageAmount: r.package_total, total: fenString(medical.plus(pkg)) },
     problems: problems.rows.map((p) => ({ memberId: p.memberId, code: p.code, message: p.message })),
   };
+}
+
+/**
+ * Package rates keyed in class order: jsonb keeps its own key order, so both the first answer
+ * and a stored one read back use this one, and a retry answers byte for byte the same.
+ */
+function ratesInClassOrder(rates: Readonly<Record<string, number>>): Record<string, number> {
+  const ordered: Record<string, number> = {};
+  for (const c of RISK_CLASSES) if (rates[c] !== undefined) ordered[c] = rates[c];
+  for (const [c, rate] of Object.entries(rates)) if (!(c in ordered)) ordered[c] = rate;
+  return ordered;
 }
 
 /** Write `text`, waiting for the socket to drain when its buffer is full (back-pressure). */
@@ -806,7 +817,7 @@ export function settlementRoutes(deps: SettlementDeps): RouteModule {
           classAsOf: yearStart(body.period),
           model: { name: 'risk-adjustment', version: model.version, tablesId: model.tables.id, tablesSha256: model.tablesSha256, categoriesFile: model.categoriesFile, segment: model.segment },
           paymentScoreDecimals: deps.policy.settlement.paymentScoreDecimals,
-          packageRates: { ...deps.policy.packageRates },
+          packageRates: ratesInClassOrder(deps.policy.packageRates),
           totals,
           problems,
         };
