@@ -30,10 +30,26 @@ export interface DayWindow {
 /** Result statuses that count as a performed result (QI-Core Status library). */
 export const COUNTED_RESULT_STATUSES: ReadonlySet<Observation['status']> = new Set(['final', 'amended', 'corrected']);
 
+/** `COUNTED_RESULT_STATUSES.has(status)` as plain comparisons (the measures' inner loops). */
+export const isCountedResult = (status: Observation['status']): boolean => status === 'final' || status === 'amended' || status === 'corrected';
+
 /** The UTC day of an ISO instant. Fast path for the importer's normalised `...Z` form. */
 export function dayOf(instant: string): string {
   if (instant.endsWith('Z')) return instant.slice(0, 10);
   return new Date(instant).toISOString().slice(0, 10);
+}
+
+/**
+ * `dayOf(instant) >= day` without building the day string: an instant in the `...Z` form starts
+ * with its UTC day, so it sorts at or after `day` exactly when its day does.
+ */
+export function dayOnOrAfter(instant: string, day: string): boolean {
+  return instant.endsWith('Z') ? instant >= day : dayOf(instant) >= day;
+}
+
+/** `dayOf(instant) <= day` without building the day string (see dayOnOrAfter). */
+export function dayOnOrBefore(instant: string, day: string): boolean {
+  return instant.endsWith('Z') ? instant < day || instant.startsWith(day) : dayOf(instant) <= day;
 }
 
 function inWindow(day: string, w: DayWindow): boolean {
@@ -99,7 +115,7 @@ export function glycaemicStatus(
   let bestDay: string | null = null;
   let dayReadings: Observation[] = [];
   for (const o of observations) {
-    if (!COUNTED_RESULT_STATUSES.has(o.status) || !isGlycaemicTest(o)) continue;
+    if (!isCountedResult(o.status) || !isGlycaemicTest(o)) continue;
     const day = dayOf(o.effective_time);
     if (!inWindow(day, window)) continue;
     if (bestDay === null || day > bestDay) {
@@ -118,10 +134,11 @@ export function glycaemicStatus(
       bestValue = v;
     }
   }
-  const sameDay = dayReadings.filter((o) => o !== best).map((o) => o.observation_id);
+  const readingIds = [best.observation_id];
+  for (const o of dayReadings) if (o !== best) readingIds.push(o.observation_id);
   const kind = resultKindOf(best);
   const status = classifyGlycaemicValue(bestValue, target);
-  return { status, value: bestValue, resultKind: kind, date: bestDay, readingIds: [best.observation_id, ...sameDay] };
+  return { status, value: bestValue, resultKind: kind, date: bestDay, readingIds };
 }
 
 /** A blood-pressure target: controlled iff systolic < systolicLimit and diastolic < diastolicLimit. */
@@ -153,31 +170,49 @@ export function bloodPressureStatus(
   target: BloodPressureTarget,
   excludeReading?: (o: Observation) => boolean,
 ): BloodPressureStatus {
-  const systolicDays = new Set<string>();
-  const diastolicDays = new Set<string>();
-  const qualifying: { o: Observation; day: string; systolic: boolean }[] = [];
+  // Qualifying readings in input order (parallel arrays: no per-reading object), and the latest
+  // systolic and latest diastolic day.
+  const readings: Observation[] = [];
+  const days: string[] = [];
+  let latestSystolic: string | null = null;
+  let latestDiastolic: string | null = null;
   for (const o of observations) {
-    if (o.code_system !== 'LOINC') continue;
     const systolic = o.code === LOINC.systolic;
-    if (!systolic && o.code !== LOINC.diastolic) continue;
-    if (!COUNTED_RESULT_STATUSES.has(o.status)) continue;
+    if ((!systolic && o.code !== LOINC.diastolic) || o.code_system !== 'LOINC') continue;
+    if (!isCountedResult(o.status)) continue;
     const day = dayOf(o.effective_time);
     if (!inWindow(day, window)) continue;
     if (excludeReading && excludeReading(o)) continue;
-    (systolic ? systolicDays : diastolicDays).add(day);
-    qualifying.push({ o, day, systolic });
+    readings.push(o);
+    days.push(day);
+    if (systolic) {
+      if (latestSystolic === null || day > latestSystolic) latestSystolic = day;
+    } else if (latestDiastolic === null || day > latestDiastolic) latestDiastolic = day;
   }
+  // The most recent day present in BOTH sets. When the latest systolic and diastolic days agree
+  // (paired readings, the usual case) that is the day; otherwise search the intersection.
   let date: string | null = null;
-  for (const d of systolicDays) if (diastolicDays.has(d) && (date === null || d > date)) date = d;
+  if (latestSystolic !== null && latestDiastolic !== null) {
+    if (latestSystolic === latestDiastolic) date = latestSystolic;
+    else {
+      const diastolicDays = new Set<string>();
+      for (let i = 0; i < readings.length; i++) if (readings[i]!.code !== LOINC.systolic) diastolicDays.add(days[i]!);
+      for (let i = 0; i < readings.length; i++) {
+        const d = days[i]!;
+        if (readings[i]!.code === LOINC.systolic && diastolicDays.has(d) && (date === null || d > date)) date = d;
+      }
+    }
+  }
   if (date === null) return { status: 'unknown', systolic: null, diastolic: null, date: null, readingIds: [] };
   let sys: number | null | undefined;
   let dia: number | null | undefined;
   const readingIds: string[] = [];
-  for (const q of qualifying) {
-    if (q.day !== date) continue;
-    readingIds.push(q.o.observation_id);
-    const v = q.o.value;
-    if (q.systolic) sys = sys === undefined ? v : sys === null || v === null ? null : Math.min(sys, v);
+  for (let i = 0; i < readings.length; i++) {
+    if (days[i] !== date) continue;
+    const o = readings[i]!;
+    readingIds.push(o.observation_id);
+    const v = o.value;
+    if (o.code === LOINC.systolic) sys = sys === undefined ? v : sys === null || v === null ? null : Math.min(sys, v);
     else dia = dia === undefined ? v : dia === null || v === null ? null : Math.min(dia, v);
   }
   const systolic = sys ?? null;

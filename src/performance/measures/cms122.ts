@@ -17,14 +17,13 @@ import {
   compileSharedValueSets,
   frailtyReason,
   hospiceReason,
+  CodeSet,
   isVerified,
   keyOf,
   livesInNursingHome,
   measurementPeriod,
-  overlaps,
   palliativeReason,
-  prevalenceDays,
-  recordKey,
+  prevalenceOverlaps,
   requireValueSet,
   qualifyingEncounterIn,
 } from './common.ts';
@@ -46,14 +45,16 @@ const DIRECT_ENCOUNTER_CODES = new Set([keyOf('CPT', '97802'), keyOf('CPT', '978
 
 export interface Cms122ValueSets {
   shared: SharedValueSets;
-  qualifyingEncounter: ReadonlySet<string>;
-  diabetes: ReadonlySet<string>;
-  hba1c: ReadonlySet<string>;
+  qualifyingEncounter: CodeSet;
+  diabetes: CodeSet;
+  hba1c: CodeSet;
+  /** Whether an observation is a glycaemic status assessment (HbA1c value set or GMI); built once. */
+  isGlycaemicTest: (o: Observation) => boolean;
 }
 
 /** Precompute the value sets once (a union Set for the qualifying encounters). Throws MissingValueSetError. */
 export function compileCms122ValueSets(lookup: ValueSetLookup): Cms122ValueSets {
-  const qualifying = new Set<string>(DIRECT_ENCOUNTER_CODES);
+  const qualifying = new CodeSet(DIRECT_ENCOUNTER_CODES);
   for (const [oid, name] of [
     ['2.16.840.1.113883.3.464.1003.101.12.1001', 'Office Visit'],
     ['2.16.840.1.113883.3.526.3.1240', 'Annual Wellness Visit'],
@@ -63,14 +64,15 @@ export function compileCms122ValueSets(lookup: ValueSetLookup): Cms122ValueSets 
     ['2.16.840.1.113883.3.464.1003.1006', 'Nutrition Services'],
     ['2.16.840.1.113883.3.464.1003.101.12.1080', 'Telephone Visits'],
   ] as const)
-    for (const k of requireValueSet(lookup, MEASURE, oid, name)) qualifying.add(k);
-  const hba1c = new Set(requireValueSet(lookup, MEASURE, '2.16.840.1.113883.3.464.1003.198.12.1013', 'HbA1c Laboratory Test'));
+    qualifying.addAll(requireValueSet(lookup, MEASURE, oid, name));
+  const hba1c = requireValueSet(lookup, MEASURE, '2.16.840.1.113883.3.464.1003.198.12.1013', 'HbA1c Laboratory Test');
   hba1c.add(keyOf('LOINC', LOINC.gmi));
   return {
     shared: compileSharedValueSets(lookup, MEASURE),
     qualifyingEncounter: qualifying,
     diabetes: requireValueSet(lookup, MEASURE, '2.16.840.1.113883.3.464.1003.103.12.1001', 'Diabetes'),
     hba1c,
+    isGlycaemicTest: (o) => hba1c.hasRecord(o),
   };
 }
 
@@ -84,7 +86,14 @@ export interface Cms122Result extends MeasureResult {
   extraRates: { 'hba1c-below-7': 0 | 1 | null; 'hba1c-below-8': 0 | 1 | null };
 }
 
-const OUT: Cms122Result['populations'] = { 'initial-population': 0, denominator: 0, 'denominator-exclusion': 0, numerator: 0 };
+/** A result with no numerator evaluation (out of the population, or excluded); built literally, not by spreading (hot path). */
+function unevaluated(patientId: string, populations: Cms122Result['populations'], reasons: string[]): Cms122Result {
+  return { patientId, glycaemic: null, extraRates: { 'hba1c-below-7': null, 'hba1c-below-8': null }, populations, reasons };
+}
+const outOfPopulation = (): Cms122Result['populations'] => ({ 'initial-population': 0, denominator: 0, 'denominator-exclusion': 0, numerator: 0 });
+/** "> 9 %" is poor control, so exactly 9 % is not (controlled at the limit). */
+const POOR_CONTROL_TARGET = { limit: CMS122_POOR_CONTROL_PCT, controlledAtLimit: true } as const;
+const HEDIS_GSD_TARGET = { limit: HEDIS_GSD_CONTROL_PCT, controlledAtLimit: false } as const;
 
 /**
  * Evaluate CMS122 for one patient. `control` supplies the bureau's HbA1c target for the < 7 % rate.
@@ -98,24 +107,23 @@ export function evaluateCms122(
 ): Cms122Result {
   const mode = options.mode ?? 'narrative';
   const reasons: string[] = [];
-  const base = { patientId: p.member.member_id, glycaemic: null, extraRates: { 'hba1c-below-7': null, 'hba1c-below-8': null } } as const;
 
   // --- Initial population: age 18-75 at the end of the MP, a qualifying encounter during the MP,
   // and a verified diabetes diagnosis whose prevalence overlaps the MP.
   const age = ageAt(p.member.birth_date, mp.endDay);
   if (age < CMS122_AGE.min || age > CMS122_AGE.max) {
     reasons.push(`ipp.age-out-of-range: age ${age} at ${mp.endDay} is outside ${CMS122_AGE.min}-${CMS122_AGE.max}`);
-    return { ...base, populations: { ...OUT }, reasons };
+    return unevaluated(p.member.member_id, outOfPopulation(), reasons);
   }
   const encounter = qualifyingEncounterIn(p.encounters, vs.qualifyingEncounter, mp);
   if (encounter === null) {
     reasons.push('ipp.no-qualifying-encounter: no finished qualifying visit during the measurement period');
-    return { ...base, populations: { ...OUT }, reasons };
+    return unevaluated(p.member.member_id, outOfPopulation(), reasons);
   }
   let diabetes: string | null = null;
   let problemListOnly = false;
   for (const c of p.conditions) {
-    if (!vs.diabetes.has(recordKey(c)) || !isVerified(c) || !overlaps(prevalenceDays(c), mp.startDay, mp.endDay)) continue;
+    if (!vs.diabetes.hasRecord(c) || !isVerified(c) || !prevalenceOverlaps(c, mp.startDay, mp.endDay)) continue;
     // Computable CQL reads ConditionEncounterDiagnosis only; the narrative ("patients with
     // diabetes") also accepts a problem-list entry (MEASURES.md, second CQL-vs-narrative difference).
     if (c.source === 'encounter' || mode === 'narrative') {
@@ -130,7 +138,7 @@ export function evaluateCms122(
         ? 'ipp.diabetes-problem-list-only: diabetes is only on the problem list (computable mode reads encounter diagnoses only)'
         : 'ipp.no-diabetes-diagnosis: no verified diabetes diagnosis overlapping the measurement period',
     );
-    return { ...base, populations: { ...OUT }, reasons };
+    return unevaluated(p.member.member_id, outOfPopulation(), reasons);
   }
   reasons.push(`ipp.met: age ${age}, qualifying encounter ${encounter}, diabetes ${diabetes}`);
 
@@ -144,14 +152,12 @@ export function evaluateCms122(
     // Excluded patients are not evaluated for the numerator (MADiE/fqm-execution report 0).
     reasons.push(`denex.${exclusion}`);
     populations['denominator-exclusion'] = 1;
-    return { ...base, populations, reasons };
+    return unevaluated(p.member.member_id, populations, reasons);
   }
 
   // --- Numerator (inverse): most recent glycaemic status assessment in the MP, lowest value that
   // day; poor control when > 9 %, when that assessment has no result, or when there is none.
-  const isTest = (o: Observation) => vs.hba1c.has(recordKey(o));
-  const window = { fromDay: mp.startDay, toDay: mp.endDay };
-  const poor = glycaemicStatus(p.observations, window, { limit: CMS122_POOR_CONTROL_PCT, controlledAtLimit: true }, isTest);
+  const poor = glycaemicStatus(p.observations, { fromDay: mp.startDay, toDay: mp.endDay }, POOR_CONTROL_TARGET, vs.isGlycaemicTest);
   if (poor.resultKind === 'none') {
     populations.numerator = 1;
     reasons.push('numer.no-assessment: no glycaemic status assessment in the measurement period');
@@ -168,7 +174,7 @@ export function evaluateCms122(
 
   // Extra rates on the same eligible denominator and the same representative value.
   const bureau = classifyGlycaemicValue(poor.value, policyGlycaemicTarget(control));
-  const hedis = classifyGlycaemicValue(poor.value, { limit: HEDIS_GSD_CONTROL_PCT, controlledAtLimit: false });
+  const hedis = classifyGlycaemicValue(poor.value, HEDIS_GSD_TARGET);
   return {
     patientId: p.member.member_id,
     populations,

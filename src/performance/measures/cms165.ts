@@ -9,19 +9,17 @@ import type { BloodPressureStatus, DayWindow } from '../control.ts';
 import {
   advancedIllnessReason,
   ageAt,
+  CodeSet,
   compileSharedValueSets,
-  encounterKey,
   frailtyReason,
   hospiceReason,
   isPerformed,
   isVerified,
   livesInNursingHome,
   measurementPeriod,
-  overlaps,
   palliativeReason,
-  prevalenceDays,
+  prevalenceOverlaps,
   procedureDays,
-  recordKey,
   requireValueSet,
   qualifyingEncounterIn,
 } from './common.ts';
@@ -39,17 +37,17 @@ const MEASURE = 'CMS165';
 
 export interface Cms165ValueSets {
   shared: SharedValueSets;
-  qualifyingEncounter: ReadonlySet<string>;
-  hypertension: ReadonlySet<string>;
-  pregnancyOrRenal: ReadonlySet<string>;
-  esrdProcedure: ReadonlySet<string>;
-  esrdEncounter: ReadonlySet<string>;
-  acuteEncounter: ReadonlySet<string>;
+  qualifyingEncounter: CodeSet;
+  hypertension: CodeSet;
+  pregnancyOrRenal: CodeSet;
+  esrdProcedure: CodeSet;
+  esrdEncounter: CodeSet;
+  acuteEncounter: CodeSet;
 }
 
-function union(lookup: ValueSetLookup, sets: readonly (readonly [string, string])[]): Set<string> {
-  const out = new Set<string>();
-  for (const [oid, name] of sets) for (const k of requireValueSet(lookup, MEASURE, oid, name)) out.add(k);
+function union(lookup: ValueSetLookup, sets: readonly (readonly [string, string])[]): CodeSet {
+  const out = new CodeSet();
+  for (const [oid, name] of sets) out.addAll(requireValueSet(lookup, MEASURE, oid, name));
   return out;
 }
 
@@ -57,7 +55,7 @@ function union(lookup: ValueSetLookup, sets: readonly (readonly [string, string]
 export function compileCms165ValueSets(lookup: ValueSetLookup): Cms165ValueSets {
   const shared = compileSharedValueSets(lookup, MEASURE);
   const acute = union(lookup, [['2.16.840.1.113883.3.464.1003.101.12.1010', 'Emergency Department Evaluation and Management Visit']]);
-  for (const k of shared.encounterInpatient) acute.add(k);
+  acute.addAll(shared.encounterInpatient);
   return {
     shared,
     // AdultOutpatientEncounters."Qualifying Encounters"
@@ -94,7 +92,7 @@ export interface Cms165Result extends MeasureResult {
   bloodPressure: BloodPressureStatus | null;
 }
 
-const OUT: Cms165Result['populations'] = { 'initial-population': 0, denominator: 0, 'denominator-exclusion': 0, numerator: 0 };
+const outOfPopulation = (): Cms165Result['populations'] => ({ 'initial-population': 0, denominator: 0, 'denominator-exclusion': 0, numerator: 0 });
 
 /** Evaluate CMS165 for one patient. */
 export function evaluateCms165(p: PatientRecords, vs: Cms165ValueSets, mp: MeasurementPeriod, options: Cms165Options = {}): Cms165Result {
@@ -108,24 +106,24 @@ export function evaluateCms165(p: PatientRecords, vs: Cms165ValueSets, mp: Measu
   const age = ageAt(p.member.birth_date, mp.endDay);
   if (age < CMS165_AGE.min || age > CMS165_AGE.max) {
     reasons.push(`ipp.age-out-of-range: age ${age} at ${mp.endDay} is outside ${CMS165_AGE.min}-${CMS165_AGE.max}`);
-    return { patientId: id, populations: { ...OUT }, reasons, bloodPressure: null };
+    return { patientId: id, populations: outOfPopulation(), reasons, bloodPressure: null };
   }
   // Half-open [MP start, MP start + 6 months): the last day inside is June 30 of a calendar-year MP.
   const htnWindowEnd = mp.firstHalfEndDay;
   let hypertension: string | null = null;
   for (const c of p.conditions)
-    if (vs.hypertension.has(recordKey(c)) && isVerified(c) && overlaps(prevalenceDays(c), mp.startDay, htnWindowEnd)) {
+    if (vs.hypertension.hasRecord(c) && isVerified(c) && prevalenceOverlaps(c, mp.startDay, htnWindowEnd)) {
       hypertension = c.condition_id;
       break;
     }
   if (hypertension === null) {
     reasons.push(`ipp.no-hypertension: no verified essential hypertension overlapping ${mp.startDay}..${htnWindowEnd}`);
-    return { patientId: id, populations: { ...OUT }, reasons, bloodPressure: null };
+    return { patientId: id, populations: outOfPopulation(), reasons, bloodPressure: null };
   }
   const encounter = qualifyingEncounterIn(p.encounters, vs.qualifyingEncounter, mp);
   if (encounter === null) {
     reasons.push('ipp.no-qualifying-encounter: no finished qualifying outpatient visit during the measurement period');
-    return { patientId: id, populations: { ...OUT }, reasons, bloodPressure: null };
+    return { patientId: id, populations: outOfPopulation(), reasons, bloodPressure: null };
   }
   reasons.push(`ipp.met: age ${age}, hypertension ${hypertension}, qualifying encounter ${encounter}`);
 
@@ -164,25 +162,36 @@ export function evaluateCms165(p: PatientRecords, vs: Cms165ValueSets, mp: Measu
  * contract encounter's class is checked too).
  */
 function acuteReadingFilter(p: PatientRecords, vs: Cms165ValueSets): (o: Observation) => boolean {
-  const acute: { start: string; end: string }[] = [];
-  const acuteClassIds = new Set<string>();
+  let acute: { start: string; end: string }[] | null = null;
+  let acuteClassIds: Set<string> | null = null;
   for (const e of p.encounters) {
-    if (e.class === 'inpatient' || e.class === 'ed') acuteClassIds.add(e.encounter_id);
-    if (isPerformed(e) && vs.acuteEncounter.has(encounterKey(e))) acute.push({ start: toZ(e.start_time), end: toZ(e.end_time ?? e.start_time) });
+    if (e.class === 'inpatient' || e.class === 'ed') (acuteClassIds ??= new Set()).add(e.encounter_id);
+    if (isPerformed(e) && vs.acuteEncounter.hasEncounter(e)) (acute ??= []).push({ start: toZ(e.start_time), end: toZ(e.end_time ?? e.start_time) });
   }
+  // Most patients have no inpatient or ED encounter: one shared test of the reading's own setting.
+  if (acute === null && acuteClassIds === null) return readingSettingIsAcute;
   return (o) => {
     if (o.setting === 'inpatient' || o.setting === 'ed') return true;
-    if (o.encounter_id !== null && acuteClassIds.has(o.encounter_id)) return true;
-    if (acute.length === 0) return false;
+    if (o.encounter_id !== null && acuteClassIds !== null && acuteClassIds.has(o.encounter_id)) return true;
+    if (acute === null) return false;
     const t = toZ(o.effective_time);
     for (const a of acute) if (t >= a.start && t <= a.end) return true;
     return false;
   };
 }
 
-/** Normalise an instant to the UTC `...Z` form so string order is time order. */
+const readingSettingIsAcute = (o: Observation): boolean => o.setting === 'inpatient' || o.setting === 'ed';
+
+/**
+ * Normalise an instant to the UTC `YYYY-MM-DDTHH:MM:SS.sssZ` form (Date#toISOString) so string
+ * order is time order. Fast paths for the importer's form (already that) and the store's
+ * whole-second `...SSZ` form (the same instant with `.000` inserted).
+ */
 function toZ(instant: string): string {
-  return instant.endsWith('Z') && instant.length === 24 ? instant : new Date(instant).toISOString();
+  if (instant.length === 24 && instant.endsWith('Z')) return instant;
+  if (instant.length === 20 && instant.charCodeAt(19) === 90 /* Z */ && instant.charCodeAt(10) === 84 /* T */ && instant.charCodeAt(16) === 58 /* : */)
+    return `${instant.slice(0, 19)}.000Z`;
+  return new Date(instant).toISOString();
 }
 
 /** CMS165 "Denominator Exclusions" in the CQL's order; the reason code of the first that holds, or null. */
@@ -192,12 +201,12 @@ export function cms165ExclusionReason(p: PatientRecords, vs: Cms165ValueSets, mp
   if (hospice !== null) return hospice;
   // 2. Pregnancy, ESRD, kidney transplant recipient or CKD stage 5 overlapping the MP.
   for (const c of p.conditions)
-    if (vs.pregnancyOrRenal.has(recordKey(c)) && isVerified(c) && overlaps(prevalenceDays(c), mp.startDay, mp.endDay))
+    if (vs.pregnancyOrRenal.hasRecord(c) && isVerified(c) && prevalenceOverlaps(c, mp.startDay, mp.endDay))
       return `pregnancy-or-renal-diagnosis: ${c.code_system}|${c.code}`;
   // 3. Kidney transplant or dialysis procedure ending on or before the end of the MP.
-  for (const x of p.procedures) if (x.status === 'completed' && vs.esrdProcedure.has(recordKey(x)) && procedureDays(x).to <= mp.endDay) return 'esrd-procedure';
+  for (const x of p.procedures) if (x.status === 'completed' && vs.esrdProcedure.hasRecord(x) && procedureDays(x).to <= mp.endDay) return 'esrd-procedure';
   // 4. ESRD monthly outpatient services starting on or before the end of the MP.
-  for (const e of p.encounters) if (isPerformed(e) && vs.esrdEncounter.has(encounterKey(e)) && dayOf(e.start_time) <= mp.endDay) return 'esrd-encounter';
+  for (const e of p.encounters) if (isPerformed(e) && vs.esrdEncounter.hasEncounter(e) && dayOf(e.start_time) <= mp.endDay) return 'esrd-encounter';
   // 5. Age 66-80 with frailty and advanced illness/dementia medication, or 81+ with frailty alone.
   if (age >= CMS165_FRAILTY_AGES.withIllnessFrom) {
     const frailty = frailtyReason(p, vs.shared, mp);

@@ -5,7 +5,7 @@
  */
 import type { Condition, Encounter, Observation, Procedure } from '../../../data-contracts/v1/index.ts';
 import { LOINC } from '../../../data-contracts/v1/index.ts';
-import { addMonths, COUNTED_RESULT_STATUSES, dayOf } from '../control.ts';
+import { addMonths, dayOf, dayOnOrAfter, dayOnOrBefore, isCountedResult } from '../control.ts';
 import type { PatientRecords, ValueSetLookup } from './patient-records.ts';
 
 /** Population names as the MADiE/fqm-execution reports spell them. */
@@ -68,23 +68,96 @@ export function addMonthsToDay(day: string, months: number, plusDays = 0): strin
   return plusDays === 0 ? shifted : new Date(Date.parse(`${shifted}T00:00:00Z`) + plusDays * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The 4-digit year of a `YYYY-MM-DD` day, read without building substrings. */
+const yearOf = (day: string): number => (day.charCodeAt(0) - 48) * 1000 + (day.charCodeAt(1) - 48) * 100 + (day.charCodeAt(2) - 48) * 10 + (day.charCodeAt(3) - 48);
+
 /** CQL AgeInYearsAt(date): whole years completed on `day`. */
 export function ageAt(birthDate: string, day: string): number {
-  let age = Number(day.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  if (day.slice(5) < birthDate.slice(5)) age -= 1;
+  let age = yearOf(day) - yearOf(birthDate);
+  // Birthday not reached yet in `day`'s year: compare `MM-DD` (same positions in both strings).
+  for (let i = 5; i < 10; i++) {
+    const d = day.charCodeAt(i) - birthDate.charCodeAt(i);
+    if (d !== 0) {
+      if (d < 0) age -= 1;
+      break;
+    }
+  }
   return age;
-}
-
-/** Compile a value set to a Set of `system|code`, failing loudly when it is missing. */
-export function requireValueSet(lookup: ValueSetLookup, measure: string, oid: string, name: string): ReadonlySet<string> {
-  const vs = lookup.get(oid);
-  if (!vs) throw new MissingValueSetError(measure, oid, name);
-  return vs;
 }
 
 export const keyOf = (system: string, code: string): string => `${system}|${code}`;
 export const encounterKey = (e: Encounter): string => keyOf(e.type_system, e.type_code);
 export const recordKey = (r: { code_system: string; code: string }): string => keyOf(r.code_system, r.code);
+
+/**
+ * A compiled value set: code system -> codes. Membership is asked with the record's own system and
+ * code strings, so the hot loops build no `system|code` key per record (measured: building that
+ * string for every encounter, condition and observation was the largest single cost of the
+ * measures over a million patients).
+ */
+export class CodeSet {
+  private readonly bySystem = new Map<string, Set<string>>();
+  private count = 0;
+
+  /** From `system|code` keys (the value-set lookup's form; code systems never contain `|`). */
+  constructor(keys: Iterable<string> = []) {
+    for (const k of keys) this.add(k);
+  }
+
+  /** Add one `system|code` key. */
+  add(key: string): this {
+    const bar = key.indexOf('|');
+    // A key without a system can match no record (records always have one): nothing to add.
+    if (bar < 0) return this;
+    const system = key.slice(0, bar);
+    const code = key.slice(bar + 1);
+    let codes = this.bySystem.get(system);
+    if (!codes) this.bySystem.set(system, (codes = new Set()));
+    if (!codes.has(code)) {
+      codes.add(code);
+      this.count++;
+    }
+    return this;
+  }
+
+  /** Add every code of another set. */
+  addAll(other: CodeSet): this {
+    for (const [system, codes] of other.bySystem) for (const code of codes) this.add(keyOf(system, code));
+    return this;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(system: string | null, code: string | null): boolean {
+    if (system === null || code === null || this.count === 0) return false;
+    const codes = this.bySystem.get(system);
+    return codes !== undefined && codes.has(code);
+  }
+
+  /** A condition, observation, procedure, request or medication: its `code_system` / `code`. */
+  hasRecord(r: { code_system: string; code: string }): boolean {
+    return this.has(r.code_system, r.code);
+  }
+
+  /** An encounter: its `type_system` / `type_code`. */
+  hasEncounter(e: Encounter): boolean {
+    return this.has(e.type_system, e.type_code);
+  }
+
+  /** The `system|code` keys, for reports and tests. */
+  *keys(): IterableIterator<string> {
+    for (const [system, codes] of this.bySystem) for (const code of codes) yield keyOf(system, code);
+  }
+}
+
+/** Compile a value set, failing loudly when it is missing. */
+export function requireValueSet(lookup: ValueSetLookup, measure: string, oid: string, name: string): CodeSet {
+  const vs = lookup.get(oid);
+  if (!vs) throw new MissingValueSetError(measure, oid, name);
+  return new CodeSet(vs);
+}
 
 /** Interval of days [from, to]; overlaps/during are day-precision, as `... day of "Measurement Period"`. */
 export interface DayInterval {
@@ -94,6 +167,14 @@ export interface DayInterval {
 
 export const overlaps = (a: DayInterval, fromDay: string, toDay: string): boolean => a.from <= toDay && a.to >= fromDay;
 
+/** `overlaps(prevalenceDays(c), fromDay, toDay)` without building the interval (hot path). */
+export function prevalenceOverlaps(c: Condition, fromDay: string, toDay: string): boolean {
+  if (c.onset_date > toDay) return false;
+  if (c.abatement_date !== null) return c.abatement_date >= fromDay;
+  // Open-ended when ongoing; otherwise the single onset day (see prevalenceDays).
+  return (c.clinical_status !== null && ONGOING.has(c.clinical_status)) || c.onset_date >= fromDay;
+}
+
 /** Status library isEncounterPerformed: finished. */
 export const isPerformed = (e: Encounter): boolean => e.status === 'finished';
 
@@ -101,11 +182,11 @@ export const isPerformed = (e: Encounter): boolean => e.status === 'finished';
  * The first finished encounter from the qualifying value set held wholly inside the MP (both
  * measures' "Qualifying Encounters ... during day of Measurement Period"), or null.
  */
-export function qualifyingEncounterIn(encounters: readonly Encounter[], qualifying: ReadonlySet<string>, mp: Pick<MeasurementPeriod, 'startDay' | 'endDay'>): string | null {
+export function qualifyingEncounterIn(encounters: readonly Encounter[], qualifying: CodeSet, mp: Pick<MeasurementPeriod, 'startDay' | 'endDay'>): string | null {
   for (const e of encounters) {
-    if (!isPerformed(e) || !qualifying.has(encounterKey(e))) continue;
-    const d = encounterDays(e);
-    if (d.from >= mp.startDay && d.to <= mp.endDay) return e.encounter_id;
+    if (!isPerformed(e) || !qualifying.hasEncounter(e)) continue;
+    // encounterDays(e) inside [start, end] of the MP, compared without building day strings.
+    if (dayOnOrAfter(e.start_time, mp.startDay) && dayOnOrBefore(e.end_time ?? e.start_time, mp.endDay)) return e.encounter_id;
   }
   return null;
 }
@@ -160,16 +241,16 @@ export const SHARED_VALUE_SETS = {
   dementiaMedications: ['2.16.840.1.113883.3.464.1003.196.12.1510', 'Dementia Medications'],
 } as const;
 
-export type SharedValueSets = { [K in keyof typeof SHARED_VALUE_SETS]: ReadonlySet<string> };
+export type SharedValueSets = { [K in keyof typeof SHARED_VALUE_SETS]: CodeSet };
 
 export function compileSharedValueSets(lookup: ValueSetLookup, measure: string): SharedValueSets {
-  const out = {} as Record<string, ReadonlySet<string>>;
+  const out = {} as Record<string, CodeSet>;
   for (const [k, [oid, name]] of Object.entries(SHARED_VALUE_SETS)) out[k] = requireValueSet(lookup, measure, oid, name);
   return out as SharedValueSets;
 }
 
-const SNOMED_YES = 'SNOMED-CT|373066001';
-const SNOMED_LIVES_IN_NURSING_HOME = 'SNOMED-CT|160734000';
+const SNOMED_YES = ['SNOMED-CT', '373066001'] as const;
+const SNOMED_LIVES_IN_NURSING_HOME = ['SNOMED-CT', '160734000'] as const;
 const HOSPICE_DISPOSITIONS = new Set(['hospice-home', 'hospice-facility']);
 /** Status library isInterventionOrder / isDeviceOrder: active or completed orders. */
 const ORDER_STATUSES = new Set(['active', 'completed']);
@@ -178,25 +259,28 @@ const ORDER_INTENTS = new Set(['order', 'original-order', 'reflex-order', 'fille
 const NOT_SYMPTOM_STATUSES = new Set(['preliminary', 'cancelled', 'entered-in-error']);
 
 /** Conditions in a value set, verified, whose prevalence overlaps [from, to]. */
-function hasCondition(p: PatientRecords, vs: ReadonlySet<string>, from: string, to: string): boolean {
-  for (const c of p.conditions) if (vs.has(recordKey(c)) && isVerified(c) && overlaps(prevalenceDays(c), from, to)) return true;
+function hasCondition(p: PatientRecords, vs: CodeSet, from: string, to: string): boolean {
+  if (vs.size === 0) return false;
+  for (const c of p.conditions) if (vs.hasRecord(c) && isVerified(c) && prevalenceOverlaps(c, from, to)) return true;
   return false;
 }
 
-function hasEncounterOverlapping(p: PatientRecords, vs: ReadonlySet<string>, from: string, to: string): boolean {
-  for (const e of p.encounters) if (isPerformed(e) && vs.has(encounterKey(e)) && overlaps(encounterDays(e), from, to)) return true;
+function hasEncounterOverlapping(p: PatientRecords, vs: CodeSet, from: string, to: string): boolean {
+  if (vs.size === 0) return false;
+  for (const e of p.encounters) if (isPerformed(e) && vs.hasEncounter(e) && overlaps(encounterDays(e), from, to)) return true;
   return false;
 }
 
-function hasProcedureOverlapping(p: PatientRecords, vs: ReadonlySet<string>, from: string, to: string): boolean {
-  for (const x of p.procedures) if (x.status === 'completed' && vs.has(recordKey(x)) && overlaps(procedureDays(x), from, to)) return true;
+function hasProcedureOverlapping(p: PatientRecords, vs: CodeSet, from: string, to: string): boolean {
+  if (vs.size === 0) return false;
+  for (const x of p.procedures) if (x.status === 'completed' && vs.hasRecord(x) && overlaps(procedureDays(x), from, to)) return true;
   return false;
 }
 
-function hasAssessmentOverlapping(p: PatientRecords, loinc: string, from: string, to: string, valueKey?: string): boolean {
+function hasAssessmentOverlapping(p: PatientRecords, loinc: string, from: string, to: string, value?: readonly [system: string, code: string]): boolean {
   for (const o of p.observations) {
-    if (o.code_system !== 'LOINC' || o.code !== loinc || !COUNTED_RESULT_STATUSES.has(o.status)) continue;
-    if (valueKey !== undefined && (o.value_code_system === null || keyOf(o.value_code_system, o.value_code!) !== valueKey)) continue;
+    if (o.code !== loinc || o.code_system !== 'LOINC' || !isCountedResult(o.status)) continue;
+    if (value !== undefined && (o.value_code_system !== value[0] || o.value_code !== value[1])) continue;
     if (overlaps(observationDays(o), from, to)) return true;
   }
   return false;
@@ -206,15 +290,15 @@ function hasAssessmentOverlapping(p: PatientRecords, loinc: string, from: string
 export function hospiceReason(p: PatientRecords, vs: SharedValueSets, mp: MeasurementPeriod): string | null {
   for (const e of p.encounters) {
     // Inpatient encounter discharged to home/facility hospice care, ending during the MP.
-    if (!isPerformed(e) || e.discharge_disposition === null || !HOSPICE_DISPOSITIONS.has(e.discharge_disposition)) continue;
-    if (!vs.encounterInpatient.has(encounterKey(e))) continue;
+    if (e.discharge_disposition === null || !HOSPICE_DISPOSITIONS.has(e.discharge_disposition) || !isPerformed(e)) continue;
+    if (!vs.encounterInpatient.hasEncounter(e)) continue;
     const end = encounterDays(e).to;
     if (end >= mp.startDay && end <= mp.endDay) return 'hospice.discharge-to-hospice';
   }
   if (hasEncounterOverlapping(p, vs.hospiceEncounter, mp.startDay, mp.endDay)) return 'hospice.encounter';
   if (hasAssessmentOverlapping(p, LOINC.hospiceYes, mp.startDay, mp.endDay, SNOMED_YES)) return 'hospice.assessment-yes';
   for (const r of p.serviceRequests) {
-    if (r.kind !== 'service' || !ORDER_STATUSES.has(r.status) || !ORDER_INTENTS.has(r.intent) || !vs.hospiceCareAmbulatory.has(recordKey(r))) continue;
+    if (r.kind !== 'service' || !ORDER_STATUSES.has(r.status) || !ORDER_INTENTS.has(r.intent) || !vs.hospiceCareAmbulatory.hasRecord(r)) continue;
     const d = dayOf(r.authored_time);
     if (d >= mp.startDay && d <= mp.endDay) return 'hospice.order';
   }
@@ -236,22 +320,22 @@ export function palliativeReason(p: PatientRecords, vs: SharedValueSets, mp: Mea
 /** AdvancedIllnessandFrailty."Has Criteria Indicating Frailty" (all within the MP). */
 export function frailtyReason(p: PatientRecords, vs: SharedValueSets, mp: MeasurementPeriod): string | null {
   for (const r of p.serviceRequests) {
-    if (r.kind !== 'device' || !ORDER_STATUSES.has(r.status) || !ORDER_INTENTS.has(r.intent) || !vs.frailtyDevice.has(recordKey(r))) continue;
+    if (r.kind !== 'device' || !ORDER_STATUSES.has(r.status) || !ORDER_INTENTS.has(r.intent) || !vs.frailtyDevice.hasRecord(r)) continue;
     const d = dayOf(r.authored_time);
     if (d >= mp.startDay && d <= mp.endDay) return 'frailty.device-order';
   }
   for (const o of p.observations) {
     // LOINC 98181-1 "Medical equipment used" whose value is a frailty device, ending during the MP.
-    if (o.code_system !== 'LOINC' || o.code !== LOINC.medicalEquipmentUsed || !COUNTED_RESULT_STATUSES.has(o.status) || o.value_code_system === null) continue;
-    if (!vs.frailtyDevice.has(keyOf(o.value_code_system, o.value_code!))) continue;
+    if (o.code !== LOINC.medicalEquipmentUsed || o.code_system !== 'LOINC' || !isCountedResult(o.status) || o.value_code_system === null) continue;
+    if (!vs.frailtyDevice.has(o.value_code_system, o.value_code)) continue;
     const d = dayOf(o.effective_time);
     if (d >= mp.startDay && d <= mp.endDay) return 'frailty.device-used';
   }
   if (hasCondition(p, vs.frailtyDiagnosis, mp.startDay, mp.endDay)) return 'frailty.diagnosis';
   if (hasEncounterOverlapping(p, vs.frailtyEncounter, mp.startDay, mp.endDay)) return 'frailty.encounter';
-  for (const o of p.observations)
-    if (!NOT_SYMPTOM_STATUSES.has(o.status) && vs.frailtySymptom.has(recordKey(o)) && overlaps(observationDays(o), mp.startDay, mp.endDay))
-      return 'frailty.symptom';
+  if (vs.frailtySymptom.size > 0)
+    for (const o of p.observations)
+      if (!NOT_SYMPTOM_STATUSES.has(o.status) && vs.frailtySymptom.hasRecord(o) && overlaps(observationDays(o), mp.startDay, mp.endDay)) return 'frailty.symptom';
   return null;
 }
 
@@ -260,12 +344,12 @@ const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_4
 /** Advanced illness starting in the MP or the year before, or dementia medication active then. */
 export function advancedIllnessReason(p: PatientRecords, vs: SharedValueSets, mp: MeasurementPeriod): string | null {
   const from = mp.yearBeforeStartDay;
-  for (const c of p.conditions) if (vs.advancedIllness.has(recordKey(c)) && isVerified(c) && c.onset_date >= from && c.onset_date <= mp.endDay) return 'advanced-illness.diagnosis';
+  for (const c of p.conditions) if (vs.advancedIllness.hasRecord(c) && isVerified(c) && c.onset_date >= from && c.onset_date <= mp.endDay) return 'advanced-illness.diagnosis';
   const fromN = dayNumber(from);
   const toN = dayNumber(mp.endDay);
   for (const m of p.medications) {
     // isMedicationActive; medicationRequestPeriod = [start, start + days supplied - 1].
-    if (m.status !== 'active' || !vs.dementiaMedications.has(recordKey(m))) continue;
+    if (m.status !== 'active' || !vs.dementiaMedications.hasRecord(m)) continue;
     const s = dayNumber(m.start_date);
     if (s <= toN && s + m.days_supplied - 1 >= fromN) return 'advanced-illness.dementia-medication';
   }
@@ -276,11 +360,11 @@ export function advancedIllnessReason(p: PatientRecords, vs: SharedValueSets, mp
 export function livesInNursingHome(p: PatientRecords, mp: MeasurementPeriod): boolean {
   let last: Observation | null = null;
   for (const o of p.observations) {
-    if (o.code_system !== 'LOINC' || o.code !== LOINC.housingStatus || !COUNTED_RESULT_STATUSES.has(o.status)) continue;
+    if (o.code !== LOINC.housingStatus || o.code_system !== 'LOINC' || !isCountedResult(o.status)) continue;
     if (dayOf(o.effective_time) > mp.endDay) continue;
     if (last === null || o.effective_time > last.effective_time) last = o;
   }
-  return last !== null && last.value_code_system !== null && keyOf(last.value_code_system, last.value_code!) === SNOMED_LIVES_IN_NURSING_HOME;
+  return last !== null && last.value_code_system === SNOMED_LIVES_IN_NURSING_HOME[0] && last.value_code === SNOMED_LIVES_IN_NURSING_HOME[1];
 }
 
 export interface MeasureSummary {
