@@ -47,6 +47,21 @@ export function quarterPeriod(year: number, quarter: number): PerformancePeriod 
   return { kind: 'quarter', label: `${year}Q${quarter}`, startDay: addMonths(nextStart, -12), endDay: dayBefore(nextStart) };
 }
 
+/**
+ * A period's text form, as the CLI, the API and the run store take it: a year `YYYY` or a quarter
+ * `YYYYQn` (n 1-4), years 1900-9999 (the range yearPeriod accepts, so a match always parses).
+ */
+export const PERIOD_PATTERN = /^(19\d{2}|[2-9]\d{3})(?:Q([1-4]))?$/;
+/** The rule of PERIOD_PATTERN in words, for error messages. */
+export const PERIOD_RULE = 'period must be a year YYYY (1900-9999, e.g. 2026) or a quarter YYYYQn with n 1-4 (e.g. 2026Q2)';
+
+/** A year (`2026`, the settlement period) or a quarter (`2026Q2`, its rolling twelve months) from its text form. */
+export function parsePeriod(text: string): PerformancePeriod {
+  const m = PERIOD_PATTERN.exec(text);
+  if (!m) throw new AttributionError('PERIOD_INVALID', `${PERIOD_RULE} (got '${text}')`);
+  return m[2] === undefined ? yearPeriod(Number(m[1])) : quarterPeriod(Number(m[1]), Number(m[2]));
+}
+
 /** Why a member does not count for any institution in the period. */
 export type AttributionOutReason =
   | 'no sign-up before the period starts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../src/config/policy.ts';
-import { attributeMember, AttributionError, enrolledMonthsInPeriod, quarterPeriod, yearPeriod } from '../../src/performance/attribution.ts';
+import { attributeMember, AttributionError, enrolledMonthsInPeriod, parsePeriod, PERIOD_RULE, quarterPeriod, yearPeriod } from '../../src/performance/attribution.ts';
 import { memberRecord } from './adjustment/fixtures.ts';
 
 const p4p = defaultPolicy().p4p;
@@ -52,5 +52,14 @@ describe('P4P attribution (DOMAIN.md: signed up before the period starts, enroll
     const a = attributeMember(memberRecord({ id: 'M8', signupFrom: '2025-06-30' }), quarterPeriod(2026, 2), p4p);
     expect(a).toMatchObject({ attributed: true, enrolledMonths: 12 });
     expect(() => quarterPeriod(2026, 5)).toThrow(AttributionError);
+  });
+  it('parses a period label: a year, or a quarter as its rolling twelve months; anything else is refused with the rule', () => {
+    expect(parsePeriod('2026')).toEqual(yearPeriod(2026));
+    expect(parsePeriod('2026Q2')).toEqual({ kind: 'quarter', label: '2026Q2', startDay: '2025-07-01', endDay: '2026-06-30' });
+    expect(parsePeriod('2027Q1')).toMatchObject({ startDay: '2026-04-01', endDay: '2027-03-31' });
+    for (const bad of ['2026Q5', '26', '2026-Q1', '2026Q0', '2026q2', '0999', ' 2026', '2026Q12']) {
+      expect(() => parsePeriod(bad), bad).toThrow(AttributionError);
+      expect(() => parsePeriod(bad)).toThrow(`${PERIOD_RULE} (got '${bad}')`);
+    }
   });
 });

@@ -1,7 +1,12 @@
 /**
- * /v1/performance: the institutions' O1/O2/P1/P2 figures and P4P statements of a year, read from
- * the latest stored performance run of the period (migration 006; `stratum performance` or the
- * compute route below store one). 404 when the period has no run.
+ * /v1/performance: the institutions' O1/O2/P1/P2 figures and P4P statements of a period, read from
+ * the latest stored performance run of the period (migrations 006, 008; `stratum performance` or
+ * the compute route below store one). 404 when the period has no run.
+ *
+ * `:period` is a year (`2026`: rates and the P4P statements) or a quarter (`2026Q2`: the rolling
+ * twelve months ending at the quarter's end, for monitoring: rates only, no statements, since P4P
+ * money is yearly; each row's `notRankedReason` and the run's `statementsNote` say so). Any other
+ * form is 400 naming `period` and the rule.
  *
  * GET /v1/performance/:period/institutions
  *   The ranked table. Bureau roles see every institution; a clinic sees only its own row.
@@ -18,6 +23,7 @@
 import { z } from 'zod';
 import { Id } from '../../../data-contracts/v1/common.ts';
 import type { Policy } from '../../config/policy.ts';
+import { parsePeriod, PERIOD_PATTERN, PERIOD_RULE } from '../../performance/attribution.ts';
 import type { RankedRow } from '../../performance/report/performance-run.ts';
 import { rankedRows } from '../../performance/report/performance-run.ts';
 import type { StoredPerformanceRun } from '../../performance/report/run-store.ts';
@@ -36,11 +42,24 @@ export interface PerformanceDeps {
   adjustment?: Omit<InstitutionPerformanceOptions, 'keepMemberDetail'>;
 }
 
-/** The period of a route: a calendar year (quarters are not served yet). */
-const PeriodParams = z.object({ period: z.string().regex(/^\d{4}$/, 'period must be a 4-digit year, e.g. 2026') });
+/** The period of a route: a calendar year `2026` or a quarter `2026Q2` (its rolling twelve months). */
+const PeriodParams = z.object({ period: z.string().regex(PERIOD_PATTERN, PERIOD_RULE) });
 const InstitutionParams = PeriodParams.extend({ institutionId: Id });
 
-const RunHeader = z.object({ runId: z.string(), period: z.number().int(), createdAt: z.string(), inputsFingerprint: z.string(), issuedOn: z.string() });
+const RunHeader = z.object({
+  runId: z.string(),
+  /** The period's label, as in the path: `2026` or `2026Q2`. */
+  period: z.string(),
+  periodKind: z.enum(['year', 'quarter']),
+  /** First and last day of the period (a quarter: its rolling twelve months). */
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  /** Null for a year; for a quarter, why there are no P4P statements (money is yearly). */
+  statementsNote: z.string().nullable(),
+  createdAt: z.string(),
+  inputsFingerprint: z.string(),
+  issuedOn: z.string(),
+});
 const Rate = z.number().nullable();
 const RankedRowSchema = z.object({
   institutionId: z.string(),
@@ -72,7 +91,8 @@ export const listPerformanceOperation = defineOperation({
   operationId: 'listInstitutionPerformance',
   method: 'get',
   path: '/v1/performance/:period/institutions',
-  summary: 'The ranked table of a year: O1/O2 raw and risk-standardised, P1, P2, composite, bonus, deduction, coefficient (a clinic sees its own row only)',
+  summary:
+    'The ranked table of a year (2026) or a quarter (2026Q2, monitoring: no money): O1/O2 raw and risk-standardised, P1, P2, and for a year composite, bonus, deduction, coefficient (a clinic sees its own row only)',
   tags: ['performance'],
   roles: ['clinic', 'analyst', 'admin', 'settlement'],
   request: { params: PeriodParams },
@@ -83,7 +103,7 @@ export const getPerformanceOperation = defineOperation({
   operationId: 'getInstitutionPerformance',
   method: 'get',
   path: '/v1/performance/:period/institutions/:institutionId',
-  summary: "One institution's figures and P4P statement, with the members in each denominator and numerator and why",
+  summary: "One institution's figures and P4P statement (a year; none for a quarter), with the members in each denominator and numerator and why",
   tags: ['performance'],
   roles: ['clinic', 'analyst', 'admin', 'settlement'],
   request: { params: InstitutionParams },
@@ -94,7 +114,7 @@ export const computePerformanceOperation = defineOperation({
   operationId: 'computePerformance',
   method: 'post',
   path: '/v1/performance/:period/compute',
-  summary: 'Compute and store a performance run of the year from every member in the store (synchronous)',
+  summary: 'Compute and store a performance run of the year, or of the quarter for monitoring (no statements), from every member in the store (synchronous)',
   tags: ['performance'],
   roles: ['analyst', 'admin'],
   request: { params: PeriodParams },
@@ -103,7 +123,17 @@ export const computePerformanceOperation = defineOperation({
 
 export const PERFORMANCE_OPERATIONS = [listPerformanceOperation, getPerformanceOperation, computePerformanceOperation] as const;
 
-const header = (run: StoredPerformanceRun) => ({ runId: run.runId, period: run.period, createdAt: run.createdAt, inputsFingerprint: run.inputsFingerprint, issuedOn: run.result.issuedOn });
+const header = (run: StoredPerformanceRun) => ({
+  runId: run.runId,
+  period: run.period,
+  periodKind: run.result.periodKind,
+  periodStart: run.result.periodStart,
+  periodEnd: run.result.periodEnd,
+  statementsNote: run.result.statementsNote,
+  createdAt: run.createdAt,
+  inputsFingerprint: run.inputsFingerprint,
+  issuedOn: run.result.issuedOn,
+});
 
 /** The performance routes; the service wires them with the policy in force. */
 export function performanceRoutes(deps: PerformanceDeps): RouteModule {
@@ -111,7 +141,7 @@ export function performanceRoutes(deps: PerformanceDeps): RouteModule {
     name: 'performance',
     register(routes, { db }) {
       const requireRun = async (period: string): Promise<StoredPerformanceRun> => {
-        const run = await latestRun(db, Number(period));
+        const run = await latestRun(db, period);
         if (!run) throw new NotFoundError('no performance run stored for this period');
         return run;
       };
@@ -141,7 +171,7 @@ export function performanceRoutes(deps: PerformanceDeps): RouteModule {
       });
 
       routes.add(computePerformanceOperation, async ({ params, principal, audit }) => {
-        const run = await computeAndStoreRun(db, { year: Number(params.period), policy: deps.policy, issuedOn: deps.today(), createdBy: principal.id, adjustment: deps.adjustment });
+        const run = await computeAndStoreRun(db, { period: parsePeriod(params.period), policy: deps.policy, issuedOn: deps.today(), createdBy: principal.id, adjustment: deps.adjustment });
         await audit({ action: 'performance.compute', resource: `performance/${params.period}`, detail: { runId: run.runId, members: run.memberCount, institutions: run.result.institutions.length } });
         return { ...header(run), overallRates: run.result.overallRates, institutions: rankedRows(run.result) };
       });

@@ -1,8 +1,9 @@
 /**
- * `stratum performance --period 2026 [--out DIR]`: compute the institutions' O1/O2/P1/P2 with risk
- * adjustment and the P4P statements of a year from every member in the store, keep the run
- * (migration 006), print the ranked table and write the HTML report
- * `<out>/performance-<period>.html`. I/O lives here; the figures come from src/performance.
+ * `stratum performance --period 2026|2026Q2 [--out DIR]`: compute the institutions' O1/O2/P1/P2 with
+ * risk adjustment, and for a year the P4P statements, from every member in the store, keep the run
+ * (migrations 006, 008), print the ranked table and write the HTML report
+ * `<out>/performance-<period>.html`. A quarter is its rolling twelve months, for monitoring: no
+ * statements (money is yearly). I/O lives here; the figures come from src/performance.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
 import type { Policy } from '../../config/policy.ts';
 import { defaultPolicy, parsePolicy } from '../../config/policy.ts';
+import { parsePeriod, PERIOD_PATTERN, PERIOD_RULE } from '../../performance/attribution.ts';
 import { renderPerformanceReport } from '../../performance/report/html.ts';
 import type { PerformanceRunResult } from '../../performance/report/performance-run.ts';
 import { rankedRows } from '../../performance/report/performance-run.ts';
@@ -51,8 +53,8 @@ export function rankedTableText(run: Pick<PerformanceRunResult, 'institutions'>)
 export function register(program: Command): void {
   program
     .command('performance')
-    .description('Compute and store the institutions’ O1/O2/P1/P2 (risk-adjusted) and P4P statements for a year; print the ranked table and write an HTML report')
-    .requiredOption('--period <year>', 'the performance year, e.g. 2026')
+    .description('Compute and store the institutions’ O1/O2/P1/P2 (risk-adjusted) and, for a year, the P4P statements; print the ranked table and write an HTML report')
+    .requiredOption('--period <period>', 'a year, e.g. 2026 (statements), or a quarter, e.g. 2026Q2 (its rolling twelve months, for monitoring: no statements)')
     .option('--out <dir>', 'folder of the HTML report', path.join('var', 'reports'))
     .option('--issued-on <date>', 'statements’ issue date (YYYY-MM-DD; default today)')
     .option('--replicates <n>', 'bootstrap replicates per institution for the RSR interval', '200')
@@ -61,11 +63,13 @@ export function register(program: Command): void {
       `
 Reads every member of the store (PGlite under STRATUM_DATA_DIR, or DATABASE_URL). Capitation
 payments come from stored risk adjustments of the year (none stored: 0.00, so no deduction);
-the previous composite from the latest stored run of the year before. The run is stored
-append-only (performance_run); the API serves the latest run of a period.`,
+the previous composite from the latest stored run of the year before. A quarter (2026Q2: the
+twelve months 2025-07-01 to 2026-06-30) reports the rates only: P4P money is yearly. The run is
+stored append-only (performance_run); the API serves the latest run of a period.`,
     )
     .action(async (opts: { period: string; out: string; issuedOn?: string; replicates: string }) => {
-      if (!/^\d{4}$/.test(opts.period)) throw new Error(`--period must be a 4-digit year (got '${opts.period}')`);
+      if (!PERIOD_PATTERN.test(opts.period)) throw new Error(`--period: ${PERIOD_RULE} (got '${opts.period}')`);
+      const period = parsePeriod(opts.period);
       if (opts.issuedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.issuedOn)) throw new Error(`--issued-on must be YYYY-MM-DD (got '${opts.issuedOn}')`);
       const replicates = Number(opts.replicates);
       if (!Number.isInteger(replicates) || replicates < 0) throw new Error(`--replicates must be a whole number (got '${opts.replicates}')`);
@@ -74,7 +78,7 @@ append-only (performance_run); the API serves the latest run of a period.`,
       const bar = progressBar('members', 0, 'members');
       try {
         const run = await computeAndStoreRun(store, {
-          year: Number(opts.period),
+          period,
           policy,
           issuedOn: opts.issuedOn ?? new Date().toISOString().slice(0, 10),
           createdBy: `cli:${os.userInfo().username}`,
@@ -85,8 +89,11 @@ append-only (performance_run); the API serves the latest run of a period.`,
           },
         });
         bar.stop();
-        console.log(`performance run ${run.runId} for ${opts.period}: ${run.memberCount} members, ${run.result.institutions.length} institutions, fingerprint ${run.inputsFingerprint.slice(0, 16)}`);
+        console.log(
+          `performance run ${run.runId} for ${period.label} (${period.startDay} to ${period.endDay}): ${run.memberCount} members, ${run.result.institutions.length} institutions, fingerprint ${run.inputsFingerprint.slice(0, 16)}`,
+        );
         for (const line of rankedTableText(run.result)) console.log(line);
+        if (run.result.statementsNote !== null) console.log(`no statements: ${run.result.statementsNote}`);
         const file = path.join(opts.out, `performance-${opts.period}.html`);
         await mkdir(opts.out, { recursive: true });
         await writeFile(file, renderPerformanceReport(run.result, run));

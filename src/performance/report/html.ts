@@ -134,7 +134,7 @@ export function rankedTableHtml(run: PerformanceRunResult): string {
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-.note{color:#666}.axis{stroke:#333}.grid{stroke:#eee}.tick,.legend text{font-size:11px;fill:#444}.label{font-size:12px;fill:#222}
+.note{color:#666}.money{color:#8a5a00}.axis{stroke:#333}.grid{stroke:#eee}.tick,.legend text{font-size:11px;fill:#444}.label{font-size:12px;fill:#222}
 .overall{stroke:#1f5fa8;stroke-width:1.5}.limit95{fill:none;stroke:#d08b00;stroke-dasharray:5 3}.limit998{fill:none;stroke:#b02a2a;stroke-dasharray:2 2}
 .pt{fill:#555;stroke:#555}.out95{fill:#d08b00;stroke:#d08b00}.out998{fill:#b02a2a;stroke:#b02a2a}.unpublished{fill:#fff}.outlier{font-size:11px;fill:#b02a2a}
 table{border-collapse:collapse;margin-top:8px}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f4f4f4;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.unranked{color:#888}`;
@@ -143,12 +143,20 @@ table{border-collapse:collapse;margin-top:8px}th,td{border:1px solid #ddd;paddin
 export function renderPerformanceReport(run: PerformanceRunResult, meta: { runId: string; createdAt: string; inputsFingerprint: string }): string {
   const plots = OUTCOME_INDICATORS.map((id) => `<h2>${escapeHtml(INDICATOR_TITLE[id])}</h2>\n${funnelPlotSvg(run, id)}`).join('\n');
   const unranked = run.institutions.filter((i) => i.notRankedReason !== null).length;
+  const quarter = run.periodKind === 'quarter';
+  const span = ` (${quarter ? 'rolling twelve months ' : ''}${escapeHtml(run.periodStart)} to ${escapeHtml(run.periodEnd)})`;
+  // A quarter is for monitoring: say plainly why the money columns are empty.
+  const money = run.statementsNote === null ? '' : `<p class="note money">No P4P statements: ${escapeHtml(run.statementsNote)}.</p>`;
+  const about = quarter
+    ? `Run ${escapeHtml(meta.runId)}, computed ${escapeHtml(meta.createdAt)}; inputs fingerprint ${escapeHtml(meta.inputsFingerprint.slice(0, 16))}…`
+    : `Run ${escapeHtml(meta.runId)}, computed ${escapeHtml(meta.createdAt)}, statements issued ${escapeHtml(run.issuedOn)}; inputs fingerprint ${escapeHtml(meta.inputsFingerprint.slice(0, 16))}…
+Capitation spending (bonus cap base): ${escapeHtml(run.capitationSpending ?? '0.00')} CNY.${unranked ? ` ${unranked} institution(s) could not be ranked (hover the row for why).` : ''}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Performance ${escapeHtml(run.period)}</title><style>${CSS}</style></head>
 <body>
-<h1>Institution performance, period ${escapeHtml(run.period)}</h1>
-<p class="note">Run ${escapeHtml(meta.runId)}, computed ${escapeHtml(meta.createdAt)}, statements issued ${escapeHtml(run.issuedOn)}; inputs fingerprint ${escapeHtml(meta.inputsFingerprint.slice(0, 16))}…
-Capitation spending (bonus cap base): ${escapeHtml(run.capitationSpending)} CNY.${unranked ? ` ${unranked} institution(s) could not be ranked (hover the row for why).` : ''}</p>
+<h1>Institution performance, ${quarter ? 'quarter' : 'period'} ${escapeHtml(run.period)}${span}</h1>
+<p class="note">${about}</p>
+${money}
 <p class="note">Funnel plots: risk-standardised rate against the indicator's denominator; control limits p ± z·√(p(1−p)/n) around the overall rate p (z = 1.96 for 95%, 3.09 for 99.8%). Institutions outside a limit are labelled; hollow markers are unpublished rates (denominator below the minimum, not scored).</p>
 ${plots}
 <h2>Ranked table</h2>

@@ -15,6 +15,12 @@
  * - previous composite: the institution's composite in the latest stored run of the year before.
  * An institution without patients for one of O1/O2/P1/P2 cannot be ranked (DOMAIN.md "Ranking"
  * needs all four criteria): it gets no statement, and the reason is reported.
+ *
+ * A quarter run (the rolling twelve months ending at the quarter's end) is for monitoring only
+ * (DOMAIN.md "Assessment every quarter (rolling twelve months, for monitoring), settlement once a
+ * year"; P4P money is yearly): it carries the rates, raw and risk-standardised, and the process
+ * rates, but no money inputs and no statement, so no composite, rank, bonus, deduction or
+ * coefficient; every institution's `notRankedReason` and the run's `statementsNote` say why.
  * Pure: no I/O.
  */
 import type { MemberRecord } from '../../features/member-record.ts';
@@ -42,6 +48,10 @@ export interface InstitutionMoneyInputs {
 /** An outcome indicator as stored: the adjusted figures without the per-patient contributions. */
 export type StoredOutcome = Omit<OutcomeIndicatorResult, 'patients'>;
 
+/** Why a quarter run has no statements (the run's `statementsNote`, each institution's `notRankedReason`). */
+export const QUARTER_STATEMENTS_NOTE =
+  'quarter run (rolling twelve months, for monitoring): P4P statements (composite, rank, bonus, deduction, coefficient) are issued for calendar years only';
+
 /** One institution in a stored run. */
 export interface StoredInstitutionResult {
   institutionId: string;
@@ -51,21 +61,30 @@ export interface StoredInstitutionResult {
   servedPersons: number;
   outcomes: Record<OutcomeIndicatorId, StoredOutcome>;
   processes: Record<ProcessIndicatorId, ProcessIndicatorResult>;
-  money: InstitutionMoneyInputs;
-  /** Null when the institution could not be ranked (see `notRankedReason`). */
+  /** Null in a quarter run (no money is computed for a quarter). */
+  money: InstitutionMoneyInputs | null;
+  /** Null when the institution could not be ranked, and in a quarter run (see `notRankedReason`). */
   statement: P4PStatement | null;
   notRankedReason: string | null;
 }
 
 /** A performance run of a period, as stored and served. */
 export interface PerformanceRunResult {
+  /** The period's label: `2026` (a year) or `2026Q2` (a quarter). */
   period: string;
+  periodKind: PerformancePeriod['kind'];
+  /** First and last day of the period (a quarter: its rolling twelve months). */
+  periodStart: string;
+  periodEnd: string;
+  /** Null for a year; for a quarter, why there are no statements (QUARTER_STATEMENTS_NOTE). */
+  statementsNote: string | null;
   issuedOn: string;
   overallRates: PerformanceRun['overallRates'];
   models: PerformanceRun['models'];
   unattributed: PerformanceRun['unattributed'];
   unknownInstitutions: string[];
-  capitationSpending: string;
+  /** Bonus cap base; null in a quarter run. */
+  capitationSpending: string | null;
   institutions: StoredInstitutionResult[];
 }
 
@@ -126,30 +145,40 @@ function whyNotRankable(perf: InstitutionPerformance): string | null {
   return missing.length === 0 ? null : `no patients for ${missing.join(', ')}: ranking needs every indicator`;
 }
 
-/** Issue the statements of a period and assemble the run to store. */
+/**
+ * Issue the statements of a year and assemble the run to store. A quarter run gets no statements
+ * and keeps no money inputs (`money` is ignored for it; pass null).
+ */
 export function assemblePerformanceRun(
   perf: PerformanceRun,
-  money: ReadonlyMap<string, InstitutionMoneyInputs>,
-  context: { year: number; issuedOn: string; holidays?: string[] },
+  money: ReadonlyMap<string, InstitutionMoneyInputs> | null,
+  context: { issuedOn: string; holidays?: string[] },
   policy: P4PPolicy,
 ): PerformanceRunResult {
-  const moneyOf = (id: string): InstitutionMoneyInputs => money.get(id) ?? { capitationPayment: '0.00', capitationSource: 'none stored', costPerMemberYear: 0, previousComposite: null };
+  const yearly = perf.period.kind === 'year';
+  const moneyOf = (id: string): InstitutionMoneyInputs => money?.get(id) ?? { capitationPayment: '0.00', capitationSource: 'none stored', costPerMemberYear: 0, previousComposite: null };
   const spending = perf.institutions.reduce((s, i) => s.plus(moneyOf(i.institutionId).capitationPayment), new Decimal(0));
-  const rankable = perf.institutions.filter((i) => whyNotRankable(i) === null);
-  const statements = issueP4PStatements(
-    rankable.map((i) => toP4PInstitutionInput(i, moneyOf(i.institutionId))),
-    { year: context.year, issuedOn: context.issuedOn, capitationSpending: spending, holidays: context.holidays },
-    policy,
-  );
+  const rankable = yearly ? perf.institutions.filter((i) => whyNotRankable(i) === null) : [];
+  const statements = yearly
+    ? issueP4PStatements(
+        rankable.map((i) => toP4PInstitutionInput(i, moneyOf(i.institutionId))),
+        { year: Number(perf.period.startDay.slice(0, 4)), issuedOn: context.issuedOn, capitationSpending: spending, holidays: context.holidays },
+        policy,
+      )
+    : [];
   const byId = new Map(statements.map((s) => [s.institutionId, s]));
   return {
     period: perf.period.label,
+    periodKind: perf.period.kind,
+    periodStart: perf.period.startDay,
+    periodEnd: perf.period.endDay,
+    statementsNote: yearly ? null : QUARTER_STATEMENTS_NOTE,
     issuedOn: context.issuedOn,
     overallRates: perf.overallRates,
     models: perf.models,
     unattributed: perf.unattributed,
     unknownInstitutions: perf.unknownInstitutions,
-    capitationSpending: fenString(spending),
+    capitationSpending: yearly ? fenString(spending) : null,
     institutions: perf.institutions.map((i) => {
       const outcomes = {} as Record<OutcomeIndicatorId, StoredOutcome>;
       for (const id of OUTCOME_INDICATORS) {
@@ -164,9 +193,9 @@ export function assemblePerformanceRun(
         servedPersons: i.servedPersons,
         outcomes,
         processes: i.processes,
-        money: moneyOf(i.institutionId),
+        money: yearly ? moneyOf(i.institutionId) : null,
         statement: byId.get(i.institutionId) ?? null,
-        notRankedReason: whyNotRankable(i),
+        notRankedReason: yearly ? whyNotRankable(i) : QUARTER_STATEMENTS_NOTE,
       };
     }),
   };

@@ -1,8 +1,12 @@
 /**
- * The store edge of performance runs (migration 006): read every member out of the store in
+ * The store edge of performance runs (migrations 006, 008): read every member out of the store in
  * pages, compute the period's figures and statements (pure: performance-run.ts), and keep the run
  * append-only; read the latest run of a period back. Used by `stratum performance` and the
  * /v1/performance routes alike, so both compute the same thing.
+ *
+ * A period is a year (`2026`) or a quarter (`2026Q2`, its rolling twelve months, for monitoring):
+ * a quarter run reads no money (no capitation payments, costs or previous composite) and issues
+ * no statements, since P4P money is yearly (performance-run.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Policy } from '../../config/policy.ts';
@@ -11,14 +15,16 @@ import type { Database, Queryable } from '../../store/database.ts';
 import { fetchMemberRecords, memberIdPages } from '../../store/members.ts';
 import type { InstitutionPerformanceOptions } from '../adjustment/institution-performance.ts';
 import { computeInstitutionPerformance } from '../adjustment/institution-performance.ts';
-import { yearPeriod } from '../attribution.ts';
+import type { PerformancePeriod } from '../attribution.ts';
+import { parsePeriod } from '../attribution.ts';
 import type { InstitutionMoneyInputs, MemberIndicatorRow, PerformanceRunResult, StoredInstitutionResult } from './performance-run.ts';
 import { AttributedCostAccumulator, assemblePerformanceRun, memberIndicatorRows } from './performance-run.ts';
 
 /** A stored run, as read back. */
 export interface StoredPerformanceRun {
   runId: string;
-  period: number;
+  /** The period's label, `2026` or `2026Q2` (migration 008; runs stored as an integer year read back as its text). */
+  period: string;
   createdAt: string;
   createdBy: string;
   inputsFingerprint: string;
@@ -27,7 +33,8 @@ export interface StoredPerformanceRun {
 }
 
 export interface ComputeRunOptions {
-  year: number;
+  /** A year (statements issued) or a quarter (monitoring: rates only); see parsePeriod. */
+  period: PerformancePeriod;
   policy: Pick<Policy, 'p4p' | 'control' | 'packages'>;
   /** The statements' issue date (YYYY-MM-DD). */
   issuedOn: string;
@@ -69,17 +76,12 @@ async function capitationPayments(db: Queryable, year: number): Promise<Map<stri
   return new Map(rows.rows.map((r) => [r.institution_id, { amount: r.total, source: `risk_adjustment ${r.result_id}` }]));
 }
 
-/** Compute the period's run from the store and keep it; returns the stored run. */
-export async function computeAndStoreRun(db: Database, options: ComputeRunOptions): Promise<StoredPerformanceRun> {
-  const period = yearPeriod(options.year);
-  const hash = createHash('sha256');
-  const records = await readAllMembers(db, options, hash);
-  const institutions = (await db.query<{ institution_id: string; level: string }>(`SELECT institution_id, level FROM institution ORDER BY institution_id`)).rows;
-
-  const costs = new AttributedCostAccumulator(period, options.policy.p4p);
+/** The money inputs of a year's statements: capitation payments, costs, last year's composites. */
+async function moneyInputs(db: Queryable, year: number, institutions: readonly { institution_id: string }[], records: readonly MemberRecord[], options: ComputeRunOptions) {
+  const costs = new AttributedCostAccumulator(options.period, options.policy.p4p);
   for (const r of records) costs.add(r);
-  const payments = await capitationPayments(db, options.year);
-  const previous = await latestRun(db, options.year - 1);
+  const payments = await capitationPayments(db, year);
+  const previous = await latestRun(db, String(year - 1));
   const money = new Map<string, InstitutionMoneyInputs>();
   for (const i of institutions) {
     const pay = payments.get(i.institution_id);
@@ -91,14 +93,26 @@ export async function computeAndStoreRun(db: Database, options: ComputeRunOption
       previousComposite: prev,
     });
   }
+  return money;
+}
+
+/** Compute the period's run from the store and keep it; returns the stored run. */
+export async function computeAndStoreRun(db: Database, options: ComputeRunOptions): Promise<StoredPerformanceRun> {
+  const period = options.period;
+  const hash = createHash('sha256');
+  const records = await readAllMembers(db, options, hash);
+  const institutions = (await db.query<{ institution_id: string; level: string }>(`SELECT institution_id, level FROM institution ORDER BY institution_id`)).rows;
+
+  // Money is yearly (DOMAIN.md): a quarter run reads none of it.
+  const money = period.kind === 'year' ? await moneyInputs(db, Number(period.label), institutions, records, options) : null;
 
   const perf = computeInstitutionPerformance(records, institutions, period, options.policy, { ...options.adjustment, keepMemberDetail: true });
   const memberCount = records.length;
   records.length = 0;
-  const result = assemblePerformanceRun(perf, money, { year: options.year, issuedOn: options.issuedOn }, options.policy.p4p);
+  const result = assemblePerformanceRun(perf, money, { issuedOn: options.issuedOn }, options.policy.p4p);
   const memberRows = memberIndicatorRows(perf);
 
-  hash.update(JSON.stringify({ policy: options.policy, adjustment: options.adjustment ?? {}, money: [...money.entries()], issuedOn: options.issuedOn }));
+  hash.update(JSON.stringify({ period, policy: options.policy, adjustment: options.adjustment ?? {}, money: money === null ? null : [...money.entries()], issuedOn: options.issuedOn }));
   const fingerprint = hash.digest('hex');
   const runId = `perf-${randomUUID()}`;
   const { institutions: stored, ...summary } = result;
@@ -107,7 +121,7 @@ export async function computeAndStoreRun(db: Database, options: ComputeRunOption
       `INSERT INTO performance_run (run_id, period, created_by, inputs_fingerprint, member_count, summary, institutions)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
        RETURNING to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
-      [runId, options.year, options.createdBy, fingerprint, memberCount, JSON.stringify(summary), JSON.stringify(stored)],
+      [runId, period.label, options.createdBy, fingerprint, memberCount, JSON.stringify(summary), JSON.stringify(stored)],
     );
     await tx.copyFrom(
       'performance_run_member',
@@ -116,26 +130,43 @@ export async function computeAndStoreRun(db: Database, options: ComputeRunOption
     );
     return inserted.rows[0]!.created_at;
   });
-  return { runId, period: options.year, createdAt, createdBy: options.createdBy, inputsFingerprint: fingerprint, memberCount, result };
+  return { runId, period: period.label, createdAt, createdBy: options.createdBy, inputsFingerprint: fingerprint, memberCount, result };
 }
 
 interface RunRow {
   run_id: string;
-  period: number;
+  period: string;
   created_at: string;
   created_by: string;
   inputs_fingerprint: string;
   member_count: number;
-  summary: Omit<PerformanceRunResult, 'institutions'>;
+  summary: StoredSummary;
   institutions: StoredInstitutionResult[];
 }
 
-/** The latest stored run of the year, or null when none. */
-export async function latestRun(db: Queryable, year: number): Promise<StoredPerformanceRun | null> {
+type PeriodFields = 'periodKind' | 'periodStart' | 'periodEnd' | 'statementsNote';
+/** A stored summary: runs stored before quarters were served (migration 008) lack the period fields. */
+type StoredSummary = Omit<PerformanceRunResult, 'institutions' | PeriodFields> & Partial<Pick<PerformanceRunResult, PeriodFields>>;
+
+/** The summary with its period fields, filled from the label for runs stored before they existed (all years). */
+function withPeriodFields(summary: StoredSummary, label: string): Omit<PerformanceRunResult, 'institutions'> {
+  const p = parsePeriod(label);
+  return {
+    ...summary,
+    period: label,
+    periodKind: summary.periodKind ?? p.kind,
+    periodStart: summary.periodStart ?? p.startDay,
+    periodEnd: summary.periodEnd ?? p.endDay,
+    statementsNote: summary.statementsNote ?? null,
+  };
+}
+
+/** The latest stored run of the period (`2026`, `2026Q2`), or null when none. */
+export async function latestRun(db: Queryable, period: string): Promise<StoredPerformanceRun | null> {
   const rows = await db.query<RunRow>(
     `SELECT run_id, period, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, created_by, inputs_fingerprint, member_count, summary, institutions
        FROM performance_run WHERE period = $1 ORDER BY created_at DESC, run_id DESC LIMIT 1`,
-    [year],
+    [period],
   );
   const r = rows.rows[0];
   if (!r) return null;
@@ -147,7 +178,7 @@ export async function latestRun(db: Queryable, year: number): Promise<StoredPerf
     createdBy: r.created_by,
     inputsFingerprint: r.inputs_fingerprint,
     memberCount: r.member_count,
-    result: { ...parse(r.summary), institutions: parse(r.institutions) },
+    result: { ...withPeriodFields(parse(r.summary), r.period), institutions: parse(r.institutions) },
   };
 }
 
