@@ -2,9 +2,13 @@
  * The institutions members are enrolled with, and the ground truth about them. Each region has
  * one county hospital (`secondary`) and four community health centres / township clinics
  * (`primary`). Every institution gets a true quality effect on the log-odds of control (random
- * effect, SD `qualitySd`), and a case-mix severity shift that is positively correlated with it:
- * good institutions tend to see sicker patients, so raw control rates understate them and risk
- * adjustment has something to find.
+ * effect, SD `qualitySd`), and a case-mix severity shift (the mean severity of its patients)
+ * that is positively correlated with it: patients with advanced, complicated disease are referred
+ * to, or seek out, the institutions known to manage it well, and the county hospitals see
+ * sicker patients than the community centres. Raw control rates therefore understate the good
+ * institutions. The shift reaches the record (member-simulation.ts: longer-standing disease, more
+ * complications, higher readings), so risk adjustment has something to find; a part of it that
+ * has nothing to do with quality (the normal term) makes case mix differ for other reasons too.
  */
 import type { Rng } from '../lib/random.ts';
 import { DEPARTMENTS, REGIONS } from './reference.ts';
@@ -30,11 +34,15 @@ export interface InstitutionPlan {
 
 export interface InstitutionOptions {
   qualitySd: number;
-  /** Correlation-like weight of severity shift on the (standardised) quality effect. */
+  /**
+   * Severity shift per SD of quality effect. With the shift's own noise (SD 0.35) the correlation
+   * of shift and quality is ~0.9 over the institutions: strong enough that raw rates
+   * mislead.
+   */
   caseMixOnQuality: number;
 }
 
-export const DEFAULT_INSTITUTION_OPTIONS: InstitutionOptions = { qualitySd: 0.5, caseMixOnQuality: 0.45 };
+export const DEFAULT_INSTITUTION_OPTIONS: InstitutionOptions = { qualitySd: 0.5, caseMixOnQuality: 0.7 };
 
 /** Build the institutions of all regions (40 with the default eight regions). */
 export function planInstitutions(rng: Rng, options: InstitutionOptions = DEFAULT_INSTITUTION_OPTIONS): InstitutionPlan[] {
@@ -52,7 +60,7 @@ export function planInstitutions(rng: Rng, options: InstitutionOptions = DEFAULT
             : `${region.name} Community Health Centre ${k}`;
       const qualityEffect = rng.normal(0, options.qualitySd);
       const z = qualityEffect / options.qualitySd;
-      const severityShift = options.caseMixOnQuality * z + rng.normal(0, 0.25) + (level === 'secondary' ? 0.3 : 0);
+      const severityShift = options.caseMixOnQuality * z + rng.normal(0, 0.35) + (level === 'secondary' ? 0.3 : 0);
       const departments = DEPARTMENTS[level];
       const count = level === 'secondary' ? 30 : rng.int(6, 12);
       const practitioners: { id: string; department: string }[] = [];

@@ -10,8 +10,17 @@
  *   baselines: hypertension ~27%, diabetes ~11% of adults);
  * - onset of hypertension, diabetes and CHD as constant hazards from age, BMI, family history,
  *   smoking, usual SBP and fasting glucose, so the true 3-year probability is exact;
- * - control at each reading from the patient's severity and adherence and the institution's true
- *   quality effect on the log-odds scale;
+ * - case mix that shows in the record (generator 1.3): a latent severity, centred on the home
+ *   institution's case-mix shift, lengthens the years since diagnosis of hypertension and
+ *   diabetes and raises the odds of every complication (diagnosed after the disease it
+ *   complicates), of insulin, and the level of the readings; so institutions sent sicker
+ *   patients have visibly more complications, longer-standing disease and higher readings;
+ * - control at each reading on the log-odds scale: the institution's true quality effect (in
+ *   every year), the patient's adherence, the complications on the problem list and the years of
+ *   disease, a small unrecorded part of severity, a lasting own term and a year-to-year drift;
+ *   readings in the first weeks after diagnosis are those of untreated disease. Last year's
+ *   reading thus carries the institution's quality (it acts every year) and the patient's
+ *   severity (in its level), as a real prior-year value does;
  * - admissions year by year from age, chronic conditions and complications (no latent term, no
  *   institution or calendar effect); 30-day readmission from age, comorbidity count, prior
  *   admissions, length of stay, discharge disposition and control status, plus a small latent
@@ -106,7 +115,50 @@ const HTN = 0, DM = 1, CHD = 2, STROKE = 3, HF = 4, CKD = 5, COPD = 6, RETINO = 
 const CONDITION_CODES = [DX.hypertension, DX.diabetes, DX.chd, DX.stroke, DX.heartFailure, DX.ckd3, DX.copd, DX.diabetesRetinopathy, DX.diabetesNeuropathy, DX.pad];
 const CHRONIC_SLOTS = [HTN, DM, CHD, STROKE, HF, CKD, COPD];
 const COMPLICATION_SLOTS = [RETINO, NEURO, PAD, CKD];
+/** Target-organ damage that makes BP and glucose harder to control (`htnControlOn`, `dmControlOn`). */
+const ORGAN_DAMAGE_SLOTS = [RETINO, NEURO, PAD, CKD, CHD, STROKE, HF];
 const NEVER = Number.POSITIVE_INFINITY;
+/**
+ * Case mix (generator 1.3): how a patient's latent severity shows in the record, and what it does
+ * to control. Severity lengthens the years since diagnosis (shape of the duration draw: years =
+ * cap x u^(DURATION_SHAPE x exp(-DURATION_SEVERITY x severity))), raises the odds of every
+ * complication and of insulin, and raises the readings; control falls with each complication on
+ * the problem list and with the years of disease, and a smaller part of severity acts beyond
+ * them. So an institution sent sicker patients has visibly more complications, longer-standing
+ * disease and higher readings, its raw control rate understates its care, and a case-mix model
+ * of recorded history (age, sex, duration, comorbidities, prior-year value, scheme) can find the
+ * difference. Under generator 1.2 severity barely reached the record (complications at +0.3-0.5
+ * log-odds per SD, duration independent of it) and the adjustment had almost nothing to find.
+ */
+const MAX_DISEASE_YEARS = 20;
+const DURATION_SHAPE = 1.6;
+const DURATION_SEVERITY = 0.6;
+/** Log-odds of control lost per complication (target-organ damage) on the problem list. */
+const CONTROL_PER_COMPLICATION = 0.45;
+/** Log-odds of control lost per decade of disease (HbA1c far more than BP: beta-cell decline). */
+const HTN_CONTROL_PER_DECADE = 0.3;
+const DM_CONTROL_PER_DECADE = 0.5;
+/**
+ * Log-odds of control lost per SD of severity beyond complications and duration. Hypertension's
+ * shows in the level of the readings themselves (its grade: `bpValues`), so last year's BP
+ * measures it; diabetes' shows mostly in complications and years of disease.
+ */
+const HTN_CONTROL_SEVERITY = 0.3;
+const DM_CONTROL_SEVERITY = 0.2;
+/** Intercepts of the lasting control propensities (calibrated to DOMAIN.md's control baselines). */
+const HTN_CONTROL_BASE = -0.62;
+const DM_CONTROL_BASE = 0;
+/** SD of a patient's lasting own control propensity beyond adherence and severity. */
+const CONTROL_PATIENT_SD = 0.45;
+/**
+ * Year-to-year drift of a patient's control (stationary SD, lag-one correlation): adherence, diet
+ * and life events change, so last year's reading predicts this year's only in part.
+ */
+const CONTROL_YEAR_SD = 0.5;
+const CONTROL_YEAR_RHO = 0.5;
+const CONTROL_YEAR_INNOVATION = Math.sqrt(1 - CONTROL_YEAR_RHO ** 2);
+/** Days after diagnosis during which readings are still those of untreated disease. */
+const UNTREATED_DAYS = 60;
 /** Share of members given a health record (a lifestyle row) in the window's first year or at enrolment. */
 const HEALTH_RECORD_SHARE = 0.95;
 /** Added to a year's health-check attendance in the window's first year (the health-record year). */
@@ -198,8 +250,17 @@ export function simulateMember(s: SimulationSettings, n: number, out: RowBuffers
   new MemberSimulation(s, n, out).run(tallies);
 }
 
-/** Per-thread claim accumulators (members are simulated one at a time). */
-let scratch = { amounts: new Float64Array(0), institutions: new Int16Array(0) };
+/** Clinic visits remembered per member for drawing labs (`labDay`; bits of one 32-bit mask). */
+const MAX_LAB_VISITS = 30;
+
+/** Per-thread accumulators (members are simulated one at a time): claims, control drift, visits. */
+let scratch = {
+  amounts: new Float64Array(0),
+  institutions: new Int16Array(0),
+  controlYear: new Float64Array(0),
+  visitDays: new Int32Array(MAX_LAB_VISITS),
+  visitInstitutions: new Int32Array(MAX_LAB_VISITS),
+};
 
 class MemberSimulation {
   private readonly rng: Rng;
@@ -234,13 +295,20 @@ class MemberSimulation {
    */
   private frailty = 0;
   private adherence = 0;
+  /** Lasting part of the log-odds of a controlled BP reading (see `htnControlOn`). */
   private htnControl = 0;
+  /** Lasting part of the log-odds of a controlled HbA1c (see `dmControlOn`). */
   private dmControl = 0;
+  /** The patient's drift of control, per window year (see `conditions`; per-thread scratch). */
+  private controlYear!: Float64Array;
   private readonly onset: number[] = new Array<number>(10).fill(NEVER);
   private signedInstitution: InstitutionPlan | null = null;
   private signedPractitioner = '';
   private signupDay = NEVER;
   private hasHealthRecord = false;
+  /** Clinic visits recorded in `scratch.visitDays` so far, and the lab visits used this year. */
+  private visitCount = 0;
+  private labUsed = 0;
   // claims accumulation: month x category
   private monthBase = 0;
   private claimAmounts!: Float64Array;
@@ -266,7 +334,7 @@ class MemberSimulation {
     this.monthBase = monthIndexOf(this.s.startDay);
     // Scratch arrays are reused member after member: allocating them per member costs more than
     // clearing them.
-    if (scratch.amounts.length !== months * 6) scratch = { amounts: new Float64Array(months * 6), institutions: new Int16Array(months * 6) };
+    if (scratch.amounts.length !== months * 6) scratch = { ...scratch, amounts: new Float64Array(months * 6), institutions: new Int16Array(months * 6) };
     scratch.amounts.fill(0);
     scratch.institutions.fill(0);
     this.claimAmounts = scratch.amounts;
@@ -331,21 +399,26 @@ class MemberSimulation {
     const a = this.age - 55;
     const smoke = this.smoking === 'current' ? 1 : 0;
     const sev = this.severity;
-    const prevalentOnset = () => this.s.startDay - 30 - Math.floor(r.next() * Math.min(3650, Math.max(60, (this.age - 18) * DAYS_PER_YEAR)));
     const htn = r.bernoulli(sigmoid(-1.2 + 0.07 * a + 0.1 * (this.bmi - 23.4) + 0.5 * (this.fhHtn ? 1 : 0) + (this.male ? 0.15 : 0)));
-    if (htn) this.onset[HTN] = prevalentOnset();
+    if (htn) this.onset[HTN] = this.diseaseOnset();
     const dm = r.bernoulli(sigmoid(-2.6 + 0.045 * a + 0.11 * (this.bmi - 23.4) + 0.7 * (this.fhDm ? 1 : 0) + 0.5 * (htn ? 1 : 0)));
-    if (dm) this.onset[DM] = prevalentOnset();
+    if (dm) this.onset[DM] = this.diseaseOnset();
     const h = htn ? 1 : 0, d = dm ? 1 : 0;
-    if (r.bernoulli(sigmoid(-4.3 + 0.07 * a + 0.9 * h + 0.7 * d + 0.5 * smoke + 0.5 * (this.fhChd ? 1 : 0) + 0.3 * sev))) this.onset[CHD] = prevalentOnset();
-    if (r.bernoulli(sigmoid(-4.7 + 0.07 * a + 1.0 * h + 0.5 * d + 0.3 * sev))) this.onset[STROKE] = prevalentOnset();
+    // Decades of disease beyond the typical 8 years, for the complications below.
+    const hDecades = htn ? (this.s.startDay - this.onset[HTN]!) / DAYS_PER_YEAR / 10 - 0.8 : 0;
+    const dDecades = dm ? (this.s.startDay - this.onset[DM]!) / DAYS_PER_YEAR / 10 - 0.8 : 0;
+    // Complications and cardiovascular disease: the recorded face of severity (target-organ
+    // damage), more likely the more severe the patient and the longer the disease has run.
+    if (r.bernoulli(sigmoid(-4.5 + 0.07 * a + 0.9 * h + 0.7 * d + 0.5 * smoke + 0.5 * (this.fhChd ? 1 : 0) + 0.7 * sev))) this.onset[CHD] = this.prevalentOnset();
+    if (r.bernoulli(sigmoid(-4.95 + 0.07 * a + 1.0 * h + 0.5 * d + 0.7 * sev))) this.onset[STROKE] = this.prevalentOnset();
     const chd = this.onset[CHD]! < NEVER ? 1 : 0;
-    if (r.bernoulli(sigmoid(-5.6 + 0.08 * a + 0.8 * h + 1.2 * chd + 0.3 * sev))) this.onset[HF] = prevalentOnset();
-    if (r.bernoulli(sigmoid(-5.0 + 0.06 * a + 0.8 * h + 1.2 * d + 0.4 * sev))) this.onset[CKD] = prevalentOnset();
-    if (r.bernoulli(sigmoid(-4.4 + 0.06 * a + 1.3 * smoke))) this.onset[COPD] = prevalentOnset();
-    if (dm && r.bernoulli(sigmoid(-1.9 + 0.5 * sev + 0.02 * a))) this.onset[RETINO] = prevalentOnset();
-    if (dm && r.bernoulli(sigmoid(-2.1 + 0.5 * sev + 0.02 * a))) this.onset[NEURO] = prevalentOnset();
-    if (r.bernoulli(sigmoid(-4.6 + 0.05 * a + 0.8 * d + 0.6 * smoke + 0.3 * sev))) this.onset[PAD] = prevalentOnset();
+    if (r.bernoulli(sigmoid(-5.95 + 0.08 * a + 0.8 * h + 1.2 * chd + 0.7 * sev))) this.onset[HF] = this.prevalentOnset();
+    if (r.bernoulli(sigmoid(-5.5 + 0.06 * a + 0.8 * h + 1.2 * d + 1.0 * sev + 0.5 * (hDecades + dDecades))))
+      this.onset[CKD] = htn || dm ? this.complicationOnset(Math.min(this.onset[HTN]!, this.onset[DM]!)) : this.prevalentOnset();
+    if (r.bernoulli(sigmoid(-4.4 + 0.06 * a + 1.3 * smoke))) this.onset[COPD] = this.prevalentOnset();
+    if (dm && r.bernoulli(sigmoid(-2.05 + 1.05 * sev + 0.02 * a + 1.0 * dDecades))) this.onset[RETINO] = this.complicationOnset(this.onset[DM]!);
+    if (dm && r.bernoulli(sigmoid(-2.25 + 1.05 * sev + 0.02 * a + 0.8 * dDecades))) this.onset[NEURO] = this.complicationOnset(this.onset[DM]!);
+    if (r.bernoulli(sigmoid(-4.85 + 0.05 * a + 0.8 * d + 0.6 * smoke + 0.65 * sev))) this.onset[PAD] = dm ? this.complicationOnset(this.onset[DM]!) : this.prevalentOnset();
     // Incident hypertension, diabetes, CHD: constant hazards from the window start.
     const window = (this.s.endDay - this.s.startDay) / DAYS_PER_YEAR;
     for (const slot of [HTN, DM, CHD]) {
@@ -354,10 +427,75 @@ class MemberSimulation {
       const t = -Math.log(1 - r.next()) / rate;
       if (t < window) this.onset[slot] = this.s.startDay + Math.floor(t * DAYS_PER_YEAR);
     }
-    // Control propensities: severity and adherence of the patient, quality of the institution.
+    // Control propensities (log-odds of a controlled reading), their lasting part: the patient's
+    // adherence and unrecorded severity, and the institution's true quality. What the record
+    // shows (complications, years of disease) and the patient's year are added per reading
+    // (`htnControlOn`, `dmControlOn`).
     const q = this.home.qualityEffect;
-    this.htnControl = -0.75 + q + 1.3 * (this.adherence - 0.6) - 0.55 * sev + r.normal(0, 0.6);
-    this.dmControl = -0.25 + q + 1.3 * (this.adherence - 0.6) - 0.55 * sev + r.normal(0, 0.6);
+    this.htnControl = HTN_CONTROL_BASE + q + 1.3 * (this.adherence - 0.6) - HTN_CONTROL_SEVERITY * sev + r.normal(0, CONTROL_PATIENT_SD);
+    this.dmControl = DM_CONTROL_BASE + q + 1.3 * (this.adherence - 0.6) - DM_CONTROL_SEVERITY * sev + r.normal(0, CONTROL_PATIENT_SD);
+    // The patient's year: adherence, diet, life events drift from year to year (AR(1) around 0).
+    // Drawn only for those with a disease to control (nothing else reads it).
+    const years = this.s.yearStarts.length - 1;
+    if (scratch.controlYear.length !== years) scratch.controlYear = new Float64Array(years);
+    this.controlYear = scratch.controlYear;
+    if (this.onset[HTN]! > this.s.endDay && this.onset[DM]! > this.s.endDay) return;
+    let drift = r.normal(0, CONTROL_YEAR_SD);
+    for (let y = 0; y < years; y++) {
+      if (y > 0) drift = CONTROL_YEAR_RHO * drift + CONTROL_YEAR_INNOVATION * r.normal(0, CONTROL_YEAR_SD);
+      this.controlYear[y] = drift;
+    }
+  }
+
+  /** Onset of a condition present at the window start: up to 10 years before it (not before adulthood). */
+  private prevalentOnset(): number {
+    return this.s.startDay - 30 - Math.floor(this.rng.next() * Math.min(3650, Math.max(60, (this.age - 18) * DAYS_PER_YEAR)));
+  }
+
+  /**
+   * Onset of hypertension or diabetes present at the window start. Disease of long standing has
+   * progressed further: the years since diagnosis are drawn longer for a more severe patient (up
+   * to 20 years, not before adulthood), so severity shows in the recorded onset date. At the
+   * average severity the median is ~6.5 years (mean ~7.7), as in Chinese primary-care registers.
+   */
+  private diseaseOnset(): number {
+    const cap = Math.min(MAX_DISEASE_YEARS, Math.max(0.2, this.age - 18));
+    const years = cap * Math.pow(this.rng.next(), DURATION_SHAPE * Math.exp(-DURATION_SEVERITY * this.severity));
+    return this.s.startDay - 30 - Math.floor(years * DAYS_PER_YEAR);
+  }
+
+  /** Onset of a complication present at the window start: after the disease it complicates (onset `parent`). */
+  private complicationOnset(parent: number): number {
+    return parent + Math.floor(this.rng.next() * Math.max(0, this.s.startDay - 30 - parent));
+  }
+
+  /** Complications (target-organ damage) on the problem list by `day`, as they bear on control. */
+  private organDamageOn(day: number): number {
+    let count = 0;
+    for (const slot of ORGAN_DAMAGE_SLOTS) if (this.onset[slot]! <= day) count++;
+    return count;
+  }
+
+  /** Index of `day`'s calendar year in the window (clamped to it). */
+  private windowYear(day: number): number {
+    const y = yearOf(day) - this.s.firstYear;
+    return y < 0 ? 0 : y >= this.controlYear.length ? this.controlYear.length - 1 : y;
+  }
+
+  /**
+   * Log-odds that a hypertensive's BP reading on `day` is controlled: the lasting propensity, the
+   * year's drift, and what the record shows: target-organ damage (CKD above all makes
+   * hypertension resistant) and the years since diagnosis.
+   */
+  private htnControlOn(day: number): number {
+    const years = (day - this.onset[HTN]!) / DAYS_PER_YEAR;
+    return this.htnControl + this.controlYear[this.windowYear(day)]! - CONTROL_PER_COMPLICATION * this.organDamageOn(day) - HTN_CONTROL_PER_DECADE * (years / 10 - 0.8);
+  }
+
+  /** As `htnControlOn` for HbA1c: diabetes gets harder to control as beta-cell function declines. */
+  private dmControlOn(day: number): number {
+    const years = (day - this.onset[DM]!) / DAYS_PER_YEAR;
+    return this.dmControl + this.controlYear[this.windowYear(day)]! - CONTROL_PER_COMPLICATION * this.organDamageOn(day) - DM_CONTROL_PER_DECADE * (years / 10 - 0.8);
   }
 
   /**
@@ -417,6 +555,13 @@ class MemberSimulation {
   private complicationsOn(day: number): number {
     let count = 0;
     for (const slot of COMPLICATION_SLOTS) if (this.onset[slot]! <= day) count++;
+    return count;
+  }
+
+  /** Chronic conditions on the problem list by `day`. */
+  private chronicCountOn(day: number): number {
+    let count = 0;
+    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) count++;
     return count;
   }
 
@@ -578,8 +723,11 @@ class MemberSimulation {
   private bpValues(day: number): [number, number] {
     const r = this.rng;
     if (this.onset[HTN]! <= day) {
-      if (r.bernoulli(sigmoid(this.htnControl))) return [clamp(r.normal(128, 7), 100, 139), clamp(r.normal(78, 6), 55, 89)];
-      if (r.bernoulli(0.8)) return [clamp(r.normal(152 + 4 * this.severity, 10), 140, 210), clamp(r.normal(88, 8), 60, 125)];
+      // The diagnosis reading and those before treatment takes hold are high by definition.
+      if (day - this.onset[HTN]! < UNTREATED_DAYS) return [clamp(r.normal(150 + 8 * this.severity, 10), 140, 220), clamp(r.normal(92, 8), 60, 125)];
+      // Severity sets the level: a severe hypertensive sits higher, controlled or not.
+      if (r.bernoulli(sigmoid(this.htnControlOn(day)))) return [clamp(r.normal(125 + 5 * this.severity, 7), 100, 139), clamp(r.normal(78, 6), 55, 89)];
+      if (r.bernoulli(0.8)) return [clamp(r.normal(146 + 10 * this.severity, 10), 140, 220), clamp(r.normal(88, 8), 60, 125)];
       return [clamp(r.normal(134, 4), 115, 139), clamp(r.normal(93, 3), 90, 110)];
     }
     return [clamp(this.usualSbp + r.normal(0, 4), 90, 139), clamp(this.usualDbp + r.normal(0, 3), 50, 89)];
@@ -588,8 +736,10 @@ class MemberSimulation {
   private hba1cValue(day: number): number {
     const r = this.rng;
     if (this.onset[DM]! <= day) {
-      if (r.bernoulli(sigmoid(this.dmControl))) return r1(clamp(r.normal(6.4, 0.35), 5.5, 6.9));
-      return r1(clamp(7.0 - Math.log(1 - r.next()) * (1.2 + 0.3 * Math.max(0, this.severity)), 7.0, 14.5));
+      // HbA1c >= 6.5% is a diagnostic criterion: untreated at diagnosis, often above 7%.
+      if (day - this.onset[DM]! < UNTREATED_DAYS) return r1(clamp(6.5 - Math.log(1 - r.next()) * 1.6, 6.5, 14.5));
+      if (r.bernoulli(sigmoid(this.dmControlOn(day)))) return r1(clamp(r.normal(6.35 + 0.12 * this.severity, 0.35), 5.5, 6.9));
+      return r1(clamp(7.0 - Math.log(1 - r.next()) * (0.95 + 0.35 * Math.max(0, this.severity + 1)), 7.0, 14.5));
     }
     return r1(clamp(4.3 + 0.25 * this.usualFpg + r.normal(0, 0.2), 4.0, 6.4));
   }
@@ -603,9 +753,13 @@ class MemberSimulation {
    * Probability of attending the year's health check: highest for the 65+ (a free yearly check
    * under the basic public-health services), raised by a family-doctor sign-up and by chronic
    * disease, and for most adults in the window's first year, when health records are made.
+   * Adults under 65 without chronic disease have no free yearly check at the primary institution:
+   * the check-ups employers buy are done at hospital check-up centres and do not reach the
+   * primary-care record, so few of theirs appear after the record year.
    */
   private checkAttendance(age: number, signed: boolean, chronic: boolean, firstYear: boolean): number {
-    const p = (age >= 65 ? 0.5 : age >= 40 ? 0.25 : 0.12) + (signed ? 0.12 : 0) + (chronic ? 0.1 : 0) + (firstYear ? HEALTH_RECORD_YEAR_BOOST : 0);
+    const base = age >= 65 ? 0.5 : chronic || firstYear ? (age >= 40 ? 0.25 : 0.12) : age >= 40 ? 0.15 : 0.06;
+    const p = base + (signed ? 0.12 : 0) + (chronic ? 0.1 : 0) + (firstYear ? HEALTH_RECORD_YEAR_BOOST : 0);
     return Math.min(HEALTH_CHECK_MAX_ATTENDANCE, p);
   }
 
@@ -682,7 +836,9 @@ class MemberSimulation {
     if (dm) {
       if (r.bernoulli(0.85)) dmDrugs.push(ATC.metformin);
       if (r.bernoulli(0.25)) dmDrugs.push(ATC.glimepiride);
-      if (r.bernoulli(sigmoid(-1.7 + 0.6 * this.complicationsOn(this.activeEnd)))) dmDrugs.push(ATC.insulinGlargine);
+      // Insulin when the disease has progressed: complications, and years of beta-cell decline.
+      const dmDecades = (this.activeEnd - this.onset[DM]!) / DAYS_PER_YEAR / 10 - 0.8;
+      if (r.bernoulli(sigmoid(-1.7 + 0.6 * this.complicationsOn(this.activeEnd) + 0.8 * dmDecades))) dmDrugs.push(ATC.insulinGlargine);
     }
     const other: string[] = [];
     if (dm || this.onset[CHD]! <= this.activeEnd || (htn && this.age > 55)) if (r.bernoulli(0.45)) other.push(ATC.atorvastatin);
@@ -700,6 +856,8 @@ class MemberSimulation {
     // The diagnosis visit of a condition found (or a member enrolled) inside the window always
     // happens; members already under care at the window start simply continue.
     const diagnosisVisit = start > this.s.startDay;
+    // Clinic visits (day, institution), in date order: where the year's labs are drawn (`labDay`).
+    this.visitCount = 0;
     let lastVisitYear = 0;
     for (let quarter = quarterStartOf(start); quarter <= this.activeEnd; quarter = nextQuarterStart(quarter)) {
       const t = Math.max(quarter, start);
@@ -716,6 +874,10 @@ class MemberSimulation {
         const inst = homeVisit || !r.bernoulli(0.12) ? this.home : this.hospital;
         const enc = this.encounter(homeVisit ? 'home' : 'outpatient', 'CPT', homeVisit ? VISIT.home : this.severity > 1 ? VISIT.officeComplex : VISIT.office, day, day, inst, this.doctorAt(inst), primaryDx, '');
         this.addClaim(day, inst.level === 'primary' ? C_PRIMARY : C_OUTPATIENT, homeVisit ? 120 : 90, inst);
+        if (!homeVisit && this.visitCount < MAX_LAB_VISITS) {
+          scratch.visitDays[this.visitCount] = day;
+          scratch.visitInstitutions[this.visitCount++] = inst.index;
+        }
         if (htn ? this.onset[HTN]! <= day : r.bernoulli(0.7)) {
           const [sbp, dbp] = this.bpValues(day);
           this.bp(sbp, dbp, day, homeVisit ? 'other' : 'clinic', enc);
@@ -730,9 +892,11 @@ class MemberSimulation {
             this.obs(LOINC.fastingGlucose, this.fpgValue(day), 'mmol/L', day, 'lab', enc);
           }
         }
+        // A second diagnosis on a quarter of the visits: another of the member's conditions (the
+        // visit's own diagnosis is on the encounter already; repeating it would add nothing).
         if (r.bernoulli(0.25)) {
-          const second = dm && htn && this.onset[DM]! <= day ? (primaryDx === DX.hypertension ? DX.diabetes : DX.hypertension) : primaryDx;
-          this.encounterDx(second, day, enc);
+          const second = this.otherConditionCode(day, primaryDx);
+          if (second !== null) this.encounterDx(second, day, enc);
         }
         const fillP = 0.4 + 0.4 * this.adherence;
         for (const drug of bpDrugs) if (this.onset[HTN]! <= day && r.bernoulli(fillP)) this.medication(drug, day, r.bernoulli(0.8) ? 90 : 30, inst);
@@ -753,7 +917,7 @@ class MemberSimulation {
       }
       if (homeGlucose && this.onset[DM]! <= day && r.bernoulli(0.35 * covered)) {
         const first = t + r.int(0, Math.max(0, qEnd - t - 8));
-        const controlled = r.bernoulli(sigmoid(this.dmControl));
+        const controlled = r.bernoulli(sigmoid(this.dmControlOn(first)));
         const len = r.int(3, 5);
         for (let d = first; d < first + len && d <= this.activeEnd; d++) {
           const g = controlled ? r.normal(7.0, 1.1) : r.normal(10.8, 2.0);
@@ -762,7 +926,7 @@ class MemberSimulation {
       }
     }
 
-    // Yearly laboratory work and complication screening.
+    // Yearly laboratory work and complication screening (blood drawn at a visit: `labDay`).
     const y0 = yearOf(this.s.startDay);
     for (let y = y0; y <= yearOf(this.s.endDay); y++) {
       const from = Math.max(start, this.s.yearStarts[y - y0]!);
@@ -775,11 +939,11 @@ class MemberSimulation {
       if (dmNow) {
         // HbA1c 1-4 times a year (DOMAIN.md), with missed tests; better institutions test more.
         const tests = Math.round(frac * r.weighted([0, 1, 2, 3, 4], [0.12 - 0.05 * q, 0.3, 0.33 + 0.05 * q, 0.16, 0.09]));
+        this.labUsed = 0;
         for (let k = 0; k < tests; k++) {
-          const d = Math.max(from, this.onset[DM]!) + r.int(0, Math.max(0, to - Math.max(from, this.onset[DM]!)));
+          const d = this.labDay(Math.max(from, this.onset[DM]!), to, 40);
           if (r.bernoulli(0.5)) this.serviceRequest('LOINC', LOINC.hba1c, d - r.int(0, 3) < from ? d : d - r.int(0, 3));
           this.obs(LOINC.hba1c, this.hba1cValue(d), '%', d, 'lab', '', 'hba1c');
-          this.addClaim(d, C_OUTPATIENT, 40, this.hospital);
         }
         if (r.bernoulli(0.55)) this.obs(LOINC.urineAlbuminCreatinine, r1(Math.exp(r.normal(2.6 + 0.6 * this.severity + (this.onset[CKD]! <= to ? 1.5 : 0), 1))), 'mg/g', from + r.int(0, span), 'lab', '');
         // Complication screening: annual fundus and foot exams (DOMAIN.md P1/P2).
@@ -792,10 +956,10 @@ class MemberSimulation {
         if (r.bernoulli(sigmoid(0.0 + 0.9 * q + 0.6 * (this.adherence - 0.6)))) this.procedure(PROCEDURE.footExam, from + r.int(0, span));
       }
       if (r.bernoulli(dmNow ? 0.45 : 0.25)) {
-        const d = from + r.int(0, span);
+        this.labUsed = 0;
+        const d = this.labDay(from, to, 80);
         this.obs(LOINC.ldl, r1(clamp(r.normal(2.9 - (other.includes(ATC.atorvastatin) ? 0.6 : 0), 0.8), 0.8, 7)), 'mmol/L', d, 'lab', '');
         this.obs(LOINC.egfr, Math.round(clamp(r.normal(this.onset[CKD]! <= d ? 45 : 100 - 0.6 * (this.age - 40), 12), 8, 140)), 'mL/min/1.73m2', d, 'lab', '');
-        this.addClaim(d, C_OUTPATIENT, 80, this.hospital);
       }
       if (dmNow && r.bernoulli(0.25)) {
         const d = from + r.int(0, span);
@@ -805,11 +969,52 @@ class MemberSimulation {
       // Expected yearly management cost (visits + pharmacy) for the cost truth.
       const visits = 4 * (signed ? 0.72 : 0.6) * (0.6 + 0.4 * this.adherence);
       let daily = 0;
-      for (const d of [...bpDrugs, ...dmDrugs]) daily += DAILY_COST[d]!;
+      for (const d of bpDrugs) daily += DAILY_COST[d]!;
+      for (const d of dmDrugs) daily += DAILY_COST[d]!;
       for (const d of other) daily += DAILY_COST[d]! * 0.6;
       const fill = 0.4 + 0.4 * this.adherence;
       this.expectedByYear[y - y0]! += frac * (visits * 92 + visits * fill * daily * 80 + (dmNow ? 2 * 40 + 0.55 * 150 : 0) + (dmNow ? 0.45 : 0.25) * 80);
     }
+  }
+
+  /**
+   * The day of a lab test due in [lo, hi], billed (`amount`). Blood is drawn at one of the
+   * period's clinic visits when there was one (the family doctor orders the test, the medical
+   * community's laboratory reports it) and billed with that visit; a patient seen at no visit
+   * then has the test at the county hospital on a day of its own. `labUsed` keeps two tests of
+   * one kind in a year off the same visit.
+   */
+  private labDay(lo: number, hi: number, amount: number): number {
+    const days = scratch.visitDays;
+    let first = -1;
+    let count = 0;
+    for (let k = 0; k < this.visitCount; k++) {
+      if (days[k]! >= lo && days[k]! <= hi && (this.labUsed & (1 << k)) === 0) {
+        if (first < 0) first = k;
+        count++;
+      }
+    }
+    if (count === 0) {
+      const d = lo + this.rng.int(0, Math.max(0, hi - lo));
+      this.addClaim(d, C_OUTPATIENT, amount, this.hospital);
+      return d;
+    }
+    let pick = this.rng.int(0, count - 1);
+    let k = first;
+    for (; ; k++) if (days[k]! >= lo && days[k]! <= hi && (this.labUsed & (1 << k)) === 0 && pick-- === 0) break;
+    this.labUsed |= 1 << k;
+    const inst = this.s.institutions[scratch.visitInstitutions[k]!]!;
+    this.addClaim(days[k]!, inst.level === 'primary' ? C_PRIMARY : C_OUTPATIENT, amount, inst);
+    return days[k]!;
+  }
+
+  /**
+   * A condition of the member's other than `primary` on the problem list by `day` (hypertension
+   * and diabetes first, then the others in slot order); null when there is none.
+   */
+  private otherConditionCode(day: number, primary: string): string | null {
+    for (let slot = 0; slot < CONDITION_CODES.length; slot++) if (this.onset[slot]! <= day && CONDITION_CODES[slot] !== primary) return CONDITION_CODES[slot]!;
+    return null;
   }
 
   private firstChronicCode(day: number): string {
@@ -854,12 +1059,6 @@ class MemberSimulation {
   // ---------------------------------------------------------------- hospital care
   private hospitalCare(): void {
     const r = this.rng;
-    const uncontrolled = (this.onset[HTN]! <= this.activeEnd && this.htnControl < 0) || (this.onset[DM]! <= this.activeEnd && this.dmControl < 0) ? 1 : 0;
-    const chronicOn = (day: number) => {
-      let count = 0;
-      for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) count++;
-      return count;
-    };
     // Admissions and ED visits year by year, from the age and the chronic conditions and
     // complications on the problem list at the start of each year, and nothing latent: yearly
     // cost is driven by age, conditions and admissions (Stratum issue 5). A latent term here
@@ -870,7 +1069,7 @@ class MemberSimulation {
       const from = Math.max(this.activeStart, this.s.yearStarts[y]!);
       const to = Math.min(this.activeEnd, this.s.yearStarts[y + 1]! - 1);
       if (from > to) continue;
-      const chronic = chronicOn(from);
+      const chronic = this.chronicCountOn(from);
       const age = this.age + (from - this.s.startDay) / DAYS_PER_YEAR;
       // Additive in the conditions (the shape of a CMS-HCC-style model, DOMAIN.md "Capitation
       // standard"): each condition adds to the rate, so multimorbid members are costly without
@@ -892,7 +1091,7 @@ class MemberSimulation {
     const stay = (admitDay: number, readmission: boolean, chain: number): void => {
       if (admitDay < free) admitDay = free;
       if (admitDay > this.activeEnd) return;
-      const chronicCount = chronicOn(admitDay);
+      const chronicCount = this.chronicCountOn(admitDay);
       const los = Math.max(1, Math.round(Math.exp(r.normal(LOS_LOG_MEAN + LOS_PER_CHRONIC * chronicCount, LOS_LOG_SD))));
       const discharge = Math.min(admitDay + los, this.activeEnd);
       if (this.deathDay < NEVER && discharge >= this.deathDay) return;
@@ -904,7 +1103,7 @@ class MemberSimulation {
       free = discharge + 1;
       // 30-day readmission: age, comorbidity count, prior admissions, LOS, disposition, control.
       const ageAtAdmission = this.age + (admitDay - this.s.startDay) / DAYS_PER_YEAR;
-      const p = sigmoid(-2.95 + 0.02 * (ageAtAdmission - 65) + 0.25 * chronicCount + 0.35 * Math.min(prior, 3) + 0.05 * (discharge - admitDay - 7) + DISPOSITION_READMIT[disposition]! + 0.4 * uncontrolled + READMISSION_FRAILTY * this.frailty);
+      const p = sigmoid(-2.95 + 0.02 * (ageAtAdmission - 65) + 0.25 * chronicCount + 0.35 * Math.min(prior, 3) + 0.05 * (discharge - admitDay - 7) + DISPOSITION_READMIT[disposition]! + 0.4 * this.uncontrolledOn(admitDay) + READMISSION_FRAILTY * this.frailty);
       const happens = r.bernoulli(p) && chain < 4;
       const readmitDay = discharge + (happens ? 1 + Math.floor(29 * Math.pow(r.next(), 1.4)) : 0);
       const censored = discharge + 30 > this.activeEnd ? 1 : 0;
@@ -928,6 +1127,11 @@ class MemberSimulation {
       const admit = Math.max(free, this.deathDay - los, this.activeStart);
       if (admit <= this.deathDay) this.admission(admit, this.deathDay, 'expired', false, 0);
     }
+  }
+
+  /** 1 when poorly controlled on `day`: the patient's propensity then (not one reading's chance). */
+  private uncontrolledOn(day: number): number {
+    return (this.onset[HTN]! <= day && this.htnControlOn(day) < 0) || (this.onset[DM]! <= day && this.dmControlOn(day) < 0) ? 1 : 0;
   }
 
   private firstChronicCodeOr(day: number, fallback: string): string {

@@ -10,7 +10,7 @@ import { assertColumnsMatchContracts, simulateMember, simulationSettings, type C
 import { FILE_INDEX, type RowBuffers } from './rows.ts';
 
 /** Bumped whenever the same seed would produce different bytes. */
-export const GENERATOR_VERSION = '1.2.0';
+export const GENERATOR_VERSION = '1.3.0';
 
 export interface PopulationOptions {
   members: number;

@@ -166,6 +166,42 @@ describe('ground truth', () => {
     expect(truth.every((t) => t.case_mix.members > 0)).toBe(true);
   });
 
+  it('lets the case mix show in the record: sicker institutions have longer-standing disease and more complications', () => {
+    // Generator 1.3: severity lengthens the years since diagnosis and raises the odds of each
+    // complication, so a case-mix model of recorded history can find an institution's case mix
+    // (under 1.2 duration did not move with it: correlation 0.05 here, 0.3 on seed 1).
+    const truth = JSON.parse(readFileSync(path.join(dir, 'truth/institutions.json'), 'utf8')).institutions as InstitutionTruth[];
+    const institutionOf = new Map(readRows(dir, 'signup.csv').rows.map((s) => [s.member_id!, s.institution_id!]));
+    const onset = new Map<string, string>();
+    const complications = new Map<string, number>();
+    for (const c of conditions) {
+      if (c.source !== 'problem-list' || c.onset_date! >= AS_OF) continue;
+      if (c.code === 'I10' || c.code === 'E11.9') {
+        const first = onset.get(c.member_id!);
+        if (first === undefined || c.onset_date! < first) onset.set(c.member_id!, c.onset_date!);
+      }
+      if (['E11.2', 'E11.3', 'E11.4', 'N18.3', 'I73.9', 'I25.1', 'I63.9', 'I50.9'].includes(c.code!)) complications.set(c.member_id!, (complications.get(c.member_id!) ?? 0) + 1);
+    }
+    const years = (from: string) => (Date.parse(AS_OF) - Date.parse(from)) / 86_400_000 / 365.25;
+    const byInstitution = new Map<string, { duration: number[]; complications: number[] }>();
+    for (const [member, first] of onset) {
+      const inst = institutionOf.get(member);
+      if (inst === undefined) continue;
+      const b = byInstitution.get(inst) ?? byInstitution.set(inst, { duration: [], complications: [] }).get(inst)!;
+      b.duration.push(years(first));
+      b.complications.push(complications.get(member) ?? 0);
+    }
+    const shift = truth.map((t) => t.case_mix.severity_shift);
+    const correlation = (a: number[], b: number[]) => {
+      const ma = mean(a), mb = mean(b);
+      const cov = mean(a.map((x, i) => (x - ma) * (b[i]! - mb)));
+      return cov / Math.sqrt(mean(a.map((x) => (x - ma) ** 2)) * mean(b.map((x) => (x - mb) ** 2)));
+    };
+    expect(truth.every((t) => (byInstitution.get(t.institution_id)?.duration.length ?? 0) >= 50)).toBe(true);
+    expect(correlation(shift, truth.map((t) => mean(byInstitution.get(t.institution_id)!.duration)))).toBeGreaterThan(0.7);
+    expect(correlation(shift, truth.map((t) => mean(byInstitution.get(t.institution_id)!.complications)))).toBeGreaterThan(0.7);
+  });
+
   it('records the onset risk factors before the 2023-01-01 index for nearly every member at risk (health record, annual check)', () => {
     const INDEX = '2023-01-01';
     const atRisk = new Set(outcomes().filter((o) => o.outcome === 'onset-diabetes').map((o) => o.member_id!));
