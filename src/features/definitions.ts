@@ -133,10 +133,26 @@ export function onsetFeatures(condition: OnsetCondition): FeatureSet<OnsetIndex>
     features: [...COMMON, { name: 'scheme_employee', description: 'insured under the employees scheme (UEBMI)' }],
     indexDay: (i) => i.indexDay,
     compute(record, index, policy) {
-      const v = commonFeaturesAt(record, index.indexDay, policy);
-      return Float64Array.from([...v, record.member.insurance_scheme === 'UEBMI' ? 1 : 0]);
+      return onsetVector(record, commonFeaturesAt(record, index.indexDay, policy));
     },
   };
+}
+
+/** The onset feature vector (the same for every onset task): the shared features, then the scheme. */
+function onsetVector(record: MemberRecord, common: readonly number[]): Float64Array {
+  const v = new Float64Array(common.length + 1);
+  v.set(common);
+  v[common.length] = record.member.insurance_scheme === 'UEBMI' ? 1 : 0;
+  return v;
+}
+
+/**
+ * Onset features from a clinical summary the caller already made of the record cut at the index
+ * day (serving summarises the member at the as-of date for the risk class anyway): the same
+ * vector `onsetFeatures(c).compute(record, { indexDay }, policy)` gives, without a second cut.
+ */
+export function onsetFeaturesFromSummary(record: MemberRecord, summary: ClinicalSummary): Float64Array {
+  return onsetVector(record, COMMON.map((f) => f.get(summary)));
 }
 
 /** A fingerprint of a feature set's schema: artifacts record it, serving refuses a mismatch. */

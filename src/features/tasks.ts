@@ -12,7 +12,14 @@ export const DEFAULT_TASK_OPTIONS = {
   onset: { indexDay: '2023-01-01', horizonYears: 3 },
 } as const;
 
+const featureSets = new Map<TaskName, FeatureSet<unknown>>();
+
+/** The task's feature set (one object per task, built once: scoring asks for it per member). */
 export function featureSetFor(task: TaskName): FeatureSet<unknown> {
-  if (task === 'readmission') return readmissionFeatures as FeatureSet<unknown>;
-  return onsetFeatures(task.replace('onset-', '') as 'hypertension' | 'diabetes' | 'chd') as FeatureSet<unknown>;
+  let set = featureSets.get(task);
+  if (!set) {
+    set = task === 'readmission' ? (readmissionFeatures as FeatureSet<unknown>) : (onsetFeatures(task.replace('onset-', '') as 'hypertension' | 'diabetes' | 'chd') as FeatureSet<unknown>);
+    featureSets.set(task, set);
+  }
+  return set;
 }

@@ -28,9 +28,13 @@ export class ModelSet {
     return this.models.get(task);
   }
 
+  #versions: Record<string, number> | undefined;
+
   /** `name@version` of every served model: stored with each score so it can be reproduced. */
   versions(): Record<string, number> {
-    return Object.fromEntries([...this.models.values()].map((m) => [m.task, m.version]));
+    // Built once (the set never changes); each caller gets its own copy.
+    this.#versions ??= Object.fromEntries([...this.models.values()].map((m) => [m.task, m.version]));
+    return { ...this.#versions };
   }
 
   /** Register what is on disk, then load and verify the champion of every task. */

@@ -8,7 +8,7 @@ import type { Policy, RiskClass } from '../config/policy.ts';
 import { canonicalJson, sha256Hex } from '../lib/canonical-json.ts';
 import type { ChronicCondition } from '../clinical/conditions.ts';
 import { summarise } from '../features/clinical-summary.ts';
-import { readmissionFeatures } from '../features/definitions.ts';
+import { onsetFeaturesFromSummary, readmissionFeatures } from '../features/definitions.ts';
 import { COUNTED_RESULT_STATUSES } from '../performance/control.ts';
 import { recordAsOf, type MemberRecord, type RecordAsOf } from '../features/member-record.ts';
 import { featureSetFor, type TaskName } from '../features/tasks.ts';
@@ -84,9 +84,16 @@ function historyEvents(record: MemberRecord): HistoryEvent[] {
   return events;
 }
 
+/** Feature names per schema array, mapped once (the arrays belong to loaded manifests and feature sets). */
+const featureNames = new WeakMap<readonly { name: string }[], readonly string[]>();
+function namesOf(features: readonly { name: string }[]): readonly string[] {
+  let names = featureNames.get(features);
+  if (!names) featureNames.set(features, (names = features.map((f) => f.name)));
+  return names;
+}
+
 export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet, policy: Policy): MemberScore {
-  const missing = Object.fromEntries(models.unavailable);
-  if (Object.keys(missing).length) throw new ModelUnavailableError(missing);
+  if (models.unavailable.size) throw new ModelUnavailableError(Object.fromEntries(models.unavailable));
   const cut = recordAsOf(record, asOf);
   const summary = summarise(cut, policy);
   const predictions: Prediction[] = [];
@@ -96,7 +103,7 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
   const lastStay = summary.lastDischarge ? cut.encounters.find((e) => e.encounter_id === summary.lastDischarge!.encounterId) : undefined;
   if (lastStay) {
     const x = readmissionFeatures.compute(record, { encounter: lastStay }, policy);
-    const X = one(x, readmission.manifest.featureSchema.features.map((f) => f.name));
+    const X = one(x, namesOf(readmission.manifest.featureSchema.features));
     predictions.push({
       model: 'readmission',
       version: readmission.version,
@@ -107,6 +114,9 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
   } else predictions.push({ model: 'readmission', version: readmission.version, probability: null, notApplicable: 'no inpatient discharge on record', index: null, topFactors: [] });
 
   const onsetRisk: Partial<Record<'hypertension' | 'diabetes' | 'chd', number>> = {};
+  // Every onset model reads the same features of the record cut at the as-of date: the summary
+  // made above, computed into one vector (read, never written, by the models).
+  let onsetX: Float64Array | undefined;
   for (const condition of ['hypertension', 'diabetes', 'chd'] as const) {
     const task = `onset-${condition}` as TaskName;
     const served = models.get(task)!;
@@ -115,7 +125,8 @@ export function scoreMember(record: MemberRecord, asOf: string, models: ModelSet
       continue;
     }
     const set = featureSetFor(task);
-    const X = one(set.compute(record, { indexDay: asOf }, policy), set.features.map((f) => f.name));
+    onsetX ??= onsetFeaturesFromSummary(record, summary);
+    const X = one(onsetX, namesOf(set.features));
     const p = served.model.predictProba(X)[0]!;
     onsetRisk[condition] = p;
     predictions.push({ model: task, version: served.version, probability: p, index: `3 years from ${asOf}`, topFactors: topFactors(served.model, X, 0, set.features) });

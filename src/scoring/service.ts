@@ -12,8 +12,15 @@ import { ModelUnavailableError, scoreMember, type MemberScore } from './score-me
 
 /** Members scored between yields to the event loop. */
 const YIELD_EVERY = 16;
-/** Scores stored per statement. */
+/** Members read per statement when scoring by id (the next chunk is read while one is scored). */
+const READ_AHEAD_CHUNK = 250;
+/** Scores stored per COPY, so one statement's text stays a few megabytes. */
 const STORE_CHUNK = 1000;
+/**
+ * Up to this many scores of distinct members (a single score, a small batch) are stored by one
+ * statement: atomic on its own, so without the BEGIN and COMMIT round trips a transaction costs.
+ */
+const ONE_STATEMENT_MAX = 32;
 
 export const CLASS_RANK: Record<RiskClass, number> = { healthy: 1, 'high-risk': 2, mild: 3, moderate: 4, severe: 5 };
 
@@ -40,9 +47,58 @@ export function institutionOf(record: MemberRecord, asOf: string): string | null
 
 const probabilityOf = (s: MemberScore, model: string) => s.predictions.find((p) => p.model === model)?.probability ?? null;
 
+type Store = Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
+
+/** Scores made so far, with each member's institution on the date (stored beside the score). */
+interface Scoring {
+  scores: MemberScore[];
+  problems: MemberProblem[];
+  institutions: (string | null)[];
+  /** Records scored (or failed), for the yields. */
+  seen: number;
+}
+
+const newScoring = (): Scoring => ({ scores: [], problems: [], institutions: [], seen: 0 });
+
+async function scoreInto(into: Scoring, records: Iterable<MemberRecord>, asOf: string, models: ModelSet, policy: Policy): Promise<void> {
+  for (const record of records) {
+    // Scoring is CPU work on the event loop: yield regularly so a big batch or a background job
+    // does not hold up other requests (health checks, a clinic's list) for seconds.
+    if (into.seen++ % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      into.scores.push(scoreMember(record, asOf, models, policy));
+      into.institutions.push(institutionOf(record, asOf));
+    } catch (err) {
+      if (err instanceof ModelUnavailableError) throw err; // fatal for the whole request
+      into.problems.push({ memberId: record.member.member_id, code: 'SCORING_FAILED', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** Store what was scored: a few distinct members in one statement, anything else in one transaction. */
+async function storeScoring(
+  db: Store,
+  scoring: Scoring,
+  jobId: string | null,
+  alsoInTransaction: ((tx: Queryable, batch: ScoredBatch) => Promise<void>) | undefined,
+  updateLatest: boolean,
+): Promise<ScoredBatch> {
+  const batch = { scores: scoring.scores, problems: scoring.problems };
+  const rows = scoring.scores.map((score, i) => storedRow(score, scoring.institutions[i] ?? null));
+  if (!alsoInTransaction && rows.length > 0 && rows.length <= ONE_STATEMENT_MAX && new Set(rows.map((r) => r.memberId)).size === rows.length) {
+    await storeInOneStatement(db, rows, jobId, updateLatest);
+  } else if (rows.length || alsoInTransaction) {
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += STORE_CHUNK) await storeChunk(tx, rows.slice(i, i + STORE_CHUNK), jobId, updateLatest);
+      await alsoInTransaction?.(tx, batch);
+    });
+  }
+  return batch;
+}
+
 /** Score records already in hand (inline or fetched) and store the results in one transaction. */
 export async function scoreRecords(
-  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  db: Store,
   records: readonly MemberRecord[],
   asOf: string,
   models: ModelSet,
@@ -57,94 +113,180 @@ export async function scoreRecords(
    */
   updateLatest = true,
 ): Promise<ScoredBatch> {
-  const scores: MemberScore[] = [];
-  const problems: MemberProblem[] = [];
-  const institutions: (string | null)[] = [];
-  for (const [i, record] of records.entries()) {
-    // Scoring is CPU work on the event loop: yield regularly so a big batch or a background job
-    // does not hold up other requests (health checks, a clinic's list) for seconds.
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      scores.push(scoreMember(record, asOf, models, policy));
-      institutions.push(institutionOf(record, asOf));
-    } catch (err) {
-      if (err instanceof ModelUnavailableError) throw err; // fatal for the whole request
-      problems.push({ memberId: record.member.member_id, code: 'SCORING_FAILED', message: err instanceof Error ? err.message : String(err) });
-    }
+  const scoring = newScoring();
+  await scoreInto(scoring, records, asOf, models, policy);
+  return storeScoring(db, scoring, jobId, alsoInTransaction, updateLatest);
+}
+
+/**
+ * Fetch and score members by id; unknown ids are reported, not thrown. Records are read in
+ * chunks, the next chunk while this one is scored: on PostgreSQL the server assembles records on
+ * its own core meanwhile. Results follow the order of the ids.
+ */
+export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: string, models: ModelSet, policy: Policy, jobId: string | null = null): Promise<ScoredBatch> {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += READ_AHEAD_CHUNK) chunks.push(unique.slice(i, i + READ_AHEAD_CHUNK));
+  const scoring = newScoring();
+  const found = new Set<string>();
+  let next = chunks.length > 0 ? fetchMemberRecords(db, chunks[0]!) : undefined;
+  for (let k = 0; k < chunks.length; k++) {
+    const records = await next!;
+    next = k + 1 < chunks.length ? fetchMemberRecords(db, chunks[k + 1]!) : undefined;
+    // A read still in flight when scoring fails must not end as an unhandled rejection.
+    next?.catch(() => undefined);
+    const inOrder = chunks[k]!.flatMap((id) => records.get(id) ?? []);
+    for (const r of inOrder) found.add(r.member.member_id);
+    await scoreInto(scoring, inOrder, asOf, models, policy);
   }
-  const batch = { scores, problems };
-  if (scores.length || alsoInTransaction)
-    await db.transaction(async (tx) => {
-      // Chunks keep each statement's parameter arrays small; one huge insert got slower per member as batches grew.
-      for (let i = 0; i < scores.length; i += STORE_CHUNK) await storeScores(tx, scores.slice(i, i + STORE_CHUNK), institutions.slice(i, i + STORE_CHUNK), jobId, updateLatest);
-      await alsoInTransaction?.(tx, batch);
-    });
+  const batch = await storeScoring(db, scoring, jobId, undefined, true);
+  for (const id of ids) if (!found.has(id)) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
   return batch;
 }
 
-/** Fetch and score members by id; unknown ids are reported, not thrown. */
-export async function scoreMemberIds(db: Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, ids: readonly string[], asOf: string, models: ModelSet, policy: Policy, jobId: string | null = null): Promise<ScoredBatch> {
-  const records = await fetchMemberRecords(db, ids);
-  const batch = await scoreRecords(db, [...records.values()], asOf, models, policy, jobId);
-  for (const id of ids) if (!records.has(id)) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
-  return batch;
+/** One score as stored: score_result's columns, and what member_latest_score keeps of it. */
+interface StoredRow {
+  memberId: string;
+  asOf: string;
+  institutionId: string | null;
+  riskClass: RiskClass;
+  classRow: number;
+  readmission: number | null;
+  onsetHypertension: number | null;
+  onsetDiabetes: number | null;
+  onsetChd: number | null;
+  modelVersions: string;
+  inputFingerprint: string;
+  result: string;
+  classRank: number;
+  maxRisk: number;
+  summary: string;
 }
 
-async function storeScores(tx: Queryable, scores: MemberScore[], institutions: (string | null)[], jobId: string | null, updateLatest: boolean): Promise<void> {
-  const col = <T>(f: (s: MemberScore, i: number) => T) => scores.map(f);
-  const inserted = await tx.query<{ score_id: number; member_id: string }>(
-    `INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p,
+function storedRow(s: MemberScore, institutionId: string | null): StoredRow {
+  return {
+    memberId: s.memberId,
+    asOf: s.asOf,
+    institutionId,
+    riskClass: s.riskClass.class,
+    classRow: s.riskClass.row,
+    readmission: probabilityOf(s, 'readmission'),
+    onsetHypertension: probabilityOf(s, 'onset-hypertension'),
+    onsetDiabetes: probabilityOf(s, 'onset-diabetes'),
+    onsetChd: probabilityOf(s, 'onset-chd'),
+    modelVersions: JSON.stringify(s.modelVersions),
+    inputFingerprint: s.inputFingerprint,
+    result: JSON.stringify(s),
+    classRank: CLASS_RANK[s.riskClass.class],
+    maxRisk: Math.max(0, ...s.predictions.map((p) => p.probability ?? 0)),
+    summary: JSON.stringify(listSummary(s)),
+  };
+}
+
+/** score_result's columns as COPY writes them (scored_at takes its default: the transaction's time). */
+const SCORE_RESULT_COLUMNS = [
+  'score_id',
+  'member_id',
+  'as_of',
+  'institution_id',
+  'risk_class',
+  'class_row',
+  'readmission_p',
+  'onset_hypertension_p',
+  'onset_diabetes_p',
+  'onset_chd_p',
+  'model_versions',
+  'input_fingerprint',
+  'result',
+  'job_id',
+] as const;
+
+/** The latest score per member wins; a listed score is never replaced by one for an earlier date. */
+const UPSERT_LATEST = `ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
+       class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
+       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
+     WHERE member_latest_score.as_of <= EXCLUDED.as_of`;
+
+/**
+ * A few scores of distinct members: one INSERT into the history whose returned ids feed the
+ * latest-score upsert in the same statement.
+ */
+async function storeInOneStatement(db: Queryable, rows: readonly StoredRow[], jobId: string | null, updateLatest: boolean): Promise<void> {
+  const col = <T>(f: (r: StoredRow) => T) => rows.map(f);
+  const insert = `INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p,
                                model_versions, input_fingerprint, result, job_id)
      SELECT m, a::date, i, c, r, p1, p2, p3, p4, v::jsonb, f, res::jsonb, $13
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
-         AS t(m, a, i, c, r, p1, p2, p3, p4, v, f, res)
-     RETURNING score_id, member_id`,
-    [
-      col((s) => s.memberId),
-      col((s) => s.asOf),
-      institutions,
-      col((s) => s.riskClass.class),
-      col((s) => s.riskClass.row),
-      col((s) => probabilityOf(s, 'readmission')),
-      col((s) => probabilityOf(s, 'onset-hypertension')),
-      col((s) => probabilityOf(s, 'onset-diabetes')),
-      col((s) => probabilityOf(s, 'onset-chd')),
-      col((s) => JSON.stringify(s.modelVersions)),
-      col((s) => s.inputFingerprint),
-      col((s) => JSON.stringify(s)),
-      jobId,
-    ],
+         AS t(m, a, i, c, r, p1, p2, p3, p4, v, f, res)`;
+  const params: unknown[] = [
+    col((r) => r.memberId),
+    col((r) => r.asOf),
+    col((r) => r.institutionId),
+    col((r) => r.riskClass),
+    col((r) => r.classRow),
+    col((r) => r.readmission),
+    col((r) => r.onsetHypertension),
+    col((r) => r.onsetDiabetes),
+    col((r) => r.onsetChd),
+    col((r) => r.modelVersions),
+    col((r) => r.inputFingerprint),
+    col((r) => r.result),
+    jobId,
+  ];
+  if (!updateLatest) {
+    await db.query(insert, params);
+    return;
+  }
+  // The member ids are distinct, so each inserted row meets exactly one list row.
+  await db.query(
+    `WITH s AS (${insert} RETURNING score_id, member_id, institution_id, risk_class, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of)
+     INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
+     SELECT s.member_id, s.score_id, s.institution_id, s.risk_class, l.r, l.x, s.readmission_p, s.onset_hypertension_p, s.onset_diabetes_p, s.onset_chd_p, s.as_of, l.j::json
+       FROM s JOIN unnest($14::text[], $15::smallint[], $16::float8[], $17::text[]) AS l(m, r, x, j) ON l.m = s.member_id
+     ${UPSERT_LATEST}`,
+    [...params, col((r) => r.memberId), col((r) => r.classRank), col((r) => r.maxRisk), col((r) => r.summary)],
+  );
+}
+
+/**
+ * A chunk of a bigger batch, inside the caller's transaction: ids first, then one COPY (COPY
+ * reads its text faster than INSERT ... unnest reads a dozen array literals holding a 2.7 KB
+ * result JSON per member with every quote escaped, on both engines), then the latest scores.
+ */
+async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: string | null, updateLatest: boolean): Promise<void> {
+  // The ids ascend in the order of the scores, so a job's results stream back in scoring order.
+  const allocated = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('score_result', 'score_id')) AS id FROM generate_series(1, $1::int)`, [rows.length]);
+  const ids = allocated.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  await tx.copyFrom(
+    'score_result',
+    SCORE_RESULT_COLUMNS,
+    rows.map((r, i) => [ids[i], r.memberId, r.asOf, r.institutionId, r.riskClass, r.classRow, r.readmission, r.onsetHypertension, r.onsetDiabetes, r.onsetChd, r.modelVersions, r.inputFingerprint, r.result, jobId]),
   );
   if (!updateLatest) return;
-  const idByMember = new Map(inserted.rows.map((r) => [r.member_id, Number(r.score_id)]));
   // A member scored twice in one batch keeps the last score.
   const last = new Map<string, number>();
-  scores.forEach((s, i) => last.set(s.memberId, i));
+  rows.forEach((r, i) => last.set(r.memberId, i));
   const picks = [...last.values()];
-  const rows = picks.map((i) => scores[i]!);
-  const maxRisk = (s: MemberScore) => Math.max(0, ...s.predictions.map((p) => p.probability ?? 0));
+  const col = <T>(f: (r: StoredRow, i: number) => T) => picks.map((i) => f(rows[i]!, i));
   await tx.query(
     `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
-     SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j::jsonb
+     SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j::json
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::date[], $12::text[])
          AS t(m, s, i, c, r, x, p1, p2, p3, p4, a, j)
-     ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
-       class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
-       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
-     WHERE member_latest_score.as_of <= EXCLUDED.as_of`,
+     ${UPSERT_LATEST}`,
     [
-      rows.map((s) => s.memberId),
-      rows.map((s) => idByMember.get(s.memberId)!),
-      picks.map((i) => institutions[i] ?? null),
-      rows.map((s) => s.riskClass.class),
-      rows.map((s) => CLASS_RANK[s.riskClass.class]),
-      rows.map(maxRisk),
-      rows.map((s) => probabilityOf(s, 'readmission')),
-      rows.map((s) => probabilityOf(s, 'onset-hypertension')),
-      rows.map((s) => probabilityOf(s, 'onset-diabetes')),
-      rows.map((s) => probabilityOf(s, 'onset-chd')),
-      rows.map((s) => s.asOf),
-      rows.map((s) => JSON.stringify(listSummary(s))),
+      col((r) => r.memberId),
+      col((_r, i) => ids[i]!),
+      col((r) => r.institutionId),
+      col((r) => r.riskClass),
+      col((r) => r.classRank),
+      col((r) => r.maxRisk),
+      col((r) => r.readmission),
+      col((r) => r.onsetHypertension),
+      col((r) => r.onsetDiabetes),
+      col((r) => r.onsetChd),
+      col((r) => r.asOf),
+      col((r) => r.summary),
     ],
   );
 }

@@ -19,52 +19,110 @@ const MEMBER_TABLES = {
   lifestyle: 'lifestyle',
 } as const satisfies Record<Exclude<keyof MemberRecord, 'member'>, EntityName>;
 
-const selectLists = new WeakMap<Queryable, Map<EntityName, string>>();
+/** An entity's contract columns, each as the SQL expression that renders it in its contract form. */
+interface ColumnList {
+  names: string[];
+  expressions: string[];
+}
 
-/** The SELECT list rendering each column of an entity in its contract form. */
-async function selectList(db: Queryable, entity: EntityName): Promise<string> {
-  let perDb = selectLists.get(db);
-  if (!perDb) selectLists.set(db, (perDb = new Map()));
-  const cached = perDb.get(entity);
-  if (cached) return cached;
+/** Read the column types once, to render dates, instants and money as the contracts' text. */
+async function columnList(db: Queryable, entity: EntityName, alias: string): Promise<ColumnList> {
   const types = await db.query<{ column_name: string; data_type: string }>(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()`,
     [entity],
   );
   const typeOf = new Map(types.rows.map((r) => [r.column_name, r.data_type]));
-  const list = contractColumns(entity)
-    .map(({ name }) => {
-      const t = typeOf.get(name);
-      if (t === 'date') return `to_char(${name}, 'YYYY-MM-DD') AS ${name}`;
-      if (t === 'timestamp with time zone') return `to_char(${name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ${name}`;
-      if (t === 'numeric') return `${name}::text AS ${name}`;
-      return name;
-    })
-    .join(', ');
-  perDb.set(entity, list);
-  return list;
+  const names = contractColumns(entity).map((c) => c.name);
+  const expressions = names.map((name) => {
+    const column = `${alias}.${name}`;
+    const t = typeOf.get(name);
+    if (t === 'date') return `to_char(${column}, 'YYYY-MM-DD')`;
+    if (t === 'timestamp with time zone') return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    if (t === 'numeric') return `${column}::text`;
+    return column;
+  });
+  return { names, expressions };
 }
 
-/** Every stored record of the given members, keyed by member id; unknown ids are absent. */
+interface RecordQuery {
+  sql: string;
+  /** Column names of the member row and of each list, in the order the query returns them. */
+  memberColumns: string[];
+  listColumns: string[][];
+}
+
+const recordQueries = new WeakMap<Queryable, Promise<RecordQuery>>();
+const LISTS = Object.entries(MEMBER_TABLES) as [keyof typeof MEMBER_TABLES, EntityName][];
+
+/**
+ * One statement that reads whole records: a row per member whose one text field is a JSON array
+ * [member row, signups, conditions, ...], each row a positional array of its contract columns,
+ * each list aggregated from its table through the member index. So a fixed number of statements
+ * whatever the batch size, and one JSON.parse per member instead of decoding every field (PGlite
+ * decodes fields one by one at several microseconds each). Positional arrays keep the JSON the
+ * database has to write small. float8 values travel as PostgreSQL's shortest round-trip text, so
+ * they parse to the numbers the driver gave.
+ */
+async function buildRecordQuery(db: Queryable): Promise<RecordQuery> {
+  const member = await columnList(db, 'member', 'm');
+  const lists: string[] = [];
+  const listColumns: string[][] = [];
+  for (const [, table] of LISTS) {
+    const columns = await columnList(db, table, 't');
+    listColumns.push(columns.names);
+    // Ordered by key so a member's record (and its fingerprint) is the same on every read.
+    lists.push(`coalesce((SELECT json_agg(json_build_array(${columns.expressions.join(', ')}) ORDER BY t.${PRIMARY_KEY[table]}) FROM ${table} t WHERE t.member_id = m.member_id), '[]'::json)`);
+  }
+  return {
+    sql: `SELECT m.member_id, json_build_array(json_build_array(${member.expressions.join(', ')}), ${lists.join(', ')})::text AS record
+            FROM member m WHERE m.member_id = ANY($1::text[])`,
+    memberColumns: member.names,
+    listColumns,
+  };
+}
+
+function recordQuery(db: Queryable): Promise<RecordQuery> {
+  let query = recordQueries.get(db);
+  if (!query) {
+    query = buildRecordQuery(db);
+    recordQueries.set(db, query);
+    // A failed build (store not migrated yet) is not remembered.
+    query.catch(() => recordQueries.delete(db));
+  }
+  return query;
+}
+
+/** A positional row as an object with the contract's field names, in contract order. */
+function rowObject(names: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+  return row;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Every stored record of the given members, keyed by member id (in the order the store returns
+ * them, as before: training reads pages in that order); unknown ids are absent. One statement,
+ * whatever the number of members.
+ */
 export async function fetchMemberRecords(db: Queryable, memberIds: readonly string[]): Promise<Map<string, MemberRecord>> {
   const out = new Map<string, MemberRecord>();
   if (memberIds.length === 0) return out;
-  const members = await db.query<MemberRecord['member']>(`SELECT ${await selectList(db, 'member')} FROM member WHERE member_id = ANY($1::text[])`, [memberIds]);
-  for (const member of members.rows)
-    out.set(member.member_id, { member, signups: [], conditions: [], encounters: [], observations: [], procedures: [], serviceRequests: [], medications: [], claims: [], lifestyle: [] });
-  if (out.size === 0) return out;
-  const ids = [...out.keys()];
-  for (const [field, table] of Object.entries(MEMBER_TABLES) as [keyof typeof MEMBER_TABLES, EntityName][]) {
-    const rows = await db.query<Record<string, unknown> & { member_id: string }>(
-      // Ordered by key so a member's record (and its fingerprint) is the same on every read.
-      `SELECT ${await selectList(db, table)} FROM ${table} WHERE member_id = ANY($1::text[]) ORDER BY ${PRIMARY_KEY[table]}`,
-      [ids],
-    );
-    for (const row of rows.rows) (out.get(row.member_id)![field] as unknown[]).push(row);
-  }
-  for (const r of out.values()) {
-    r.encounters.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
-    r.observations.sort((a, b) => (a.effective_time < b.effective_time ? -1 : a.effective_time > b.effective_time ? 1 : 0));
+  const query = await recordQuery(db);
+  const rows = await db.query<{ member_id: string; record: string }>(query.sql, [memberIds]);
+  for (const { member_id: id, record: text } of rows.rows) {
+    const [member, ...lists] = JSON.parse(text) as [unknown[], ...unknown[][][]];
+    const record = { member: rowObject(query.memberColumns, member) } as Record<string, unknown>;
+    LISTS.forEach(([field], i) => {
+      const names = query.listColumns[i]!;
+      record[field] = lists[i]!.map((values) => rowObject(names, values));
+    });
+    const r = record as unknown as MemberRecord;
+    // Stable sorts: rows with the same time keep their key order.
+    r.encounters.sort((a, b) => byText(a.start_time, b.start_time));
+    r.observations.sort((a, b) => byText(a.effective_time, b.effective_time));
+    out.set(id, r);
   }
   return out;
 }
