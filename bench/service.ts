@@ -1,6 +1,9 @@
 /**
- * Scoring service speed (Stratum issue 4): the real app on 127.0.0.1, its store in memory (PGlite)
- * or, with STRATUM_BENCH_PG_URL, in a throw-away schema of that PostgreSQL (dropped afterwards).
+ * Scoring service speed (Stratum issue 4): the real app on 127.0.0.1, on both engines in turn:
+ * its store in memory (PGlite), then in a throw-away schema (dropped afterwards) of the PostgreSQL
+ * at STRATUM_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test, the tests' database).
+ * When that PostgreSQL cannot be reached, its half is skipped with a line saying so;
+ * STRATUM_BENCH_PG_URL=off skips it on purpose.
  *
  * - Single-member `POST /v1/score`: throughput (autocannon, 16 connections, as fast as answered;
  *   target 500 requests/s) and p99 latency at an offered 500 requests/s (target < 20 ms). Each
@@ -18,6 +21,7 @@
  * task trained on them first (about 2 minutes of set-up at full size).
  */
 import { loadavg } from 'node:os';
+import { openDatabase } from '../src/store/database.ts';
 import { BENCH_AS_OF } from './service/fixture.ts';
 import { median, runAutocannon, startServerProcess, timeCall } from './service/load.ts';
 import type { BenchResult, BenchRun } from './types.ts';
@@ -28,13 +32,42 @@ const TARGET_BATCH_MEMBERS_PER_S = 20_000;
 const TARGET_LIST_MS = 50;
 const LIST_MEMBERS = 5_000;
 
+const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
 const load = () => `load average ${loadavg()[0]!.toFixed(2)} on 2 cores`;
 
+/** Why the PostgreSQL at `url` cannot be used, or undefined when it answers. */
+async function unreachable(url: string): Promise<string | undefined> {
+  let db;
+  try {
+    db = await openDatabase({ databaseUrl: url, poolSize: 1 });
+    await db.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
+}
+
 export const run: BenchRun = async ({ quick }) => {
+  const results = await runEngine(quick, undefined);
+  const pgUrl = process.env.STRATUM_BENCH_PG_URL ?? DEFAULT_PG_URL;
+  const shown = pgUrl.replace(/\/\/[^@/]*@/, '//***@');
+  if (pgUrl === 'off' || pgUrl === '') console.log('[service] PostgreSQL half skipped (STRATUM_BENCH_PG_URL=off)');
+  else {
+    const reason = await unreachable(pgUrl);
+    if (reason !== undefined) console.log(`[service] PostgreSQL half skipped: ${shown} is unreachable (${reason})`);
+    else results.push(...(await runEngine(quick, pgUrl)));
+  }
+  return results;
+};
+
+/** Every figure on one engine: PGlite without `pgUrl`, that PostgreSQL with it. */
+async function runEngine(quick: boolean, pgUrl: string | undefined): Promise<BenchResult[]> {
   const members = quick ? 2_000 : 10_000;
   const batchSize = quick ? 1_000 : 10_000;
   const seconds = quick ? 3 : 10;
-  const pgUrl = process.env.STRATUM_BENCH_PG_URL;
   const server = await startServerProcess({ members, listMembers: LIST_MEMBERS, ...(pgUrl ? { pgUrl } : {}) });
   const { url, analystKey, memberIds, listInstitution, engine } = server.info;
   const headers = { authorization: `Bearer ${analystKey}`, 'content-type': 'application/json' };
@@ -120,4 +153,4 @@ export const run: BenchRun = async ({ quick }) => {
   } finally {
     await server.stop();
   }
-};
+}

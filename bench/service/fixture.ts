@@ -91,7 +91,7 @@ async function fillClinicList(db: Database, institutionId: string, count: number
     const rows = Array.from({ length: n }, (_, k) => ({ id: `BENCH-L${String(start + k + 1).padStart(6, '0')}`, src: pick(start + k) }));
     await db.query(
       `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, as_of, summary)
-       SELECT m, s, $1, c, r, x, $2::date, j::jsonb FROM unnest($3::text[], $4::bigint[], $5::text[], $6::smallint[], $7::float8[], $8::text[]) AS t(m, s, c, r, x, j)`,
+       SELECT m, s, $1, c, r, x, $2::date, j::json FROM unnest($3::text[], $4::bigint[], $5::text[], $6::smallint[], $7::float8[], $8::text[]) AS t(m, s, c, r, x, j)`,
       [
         institutionId,
         BENCH_AS_OF,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { HighRiskList, MemberScore } from '../../data-contracts/v1/api/scoring.ts';
 import { createClient, ApiClientError } from '../../src/api/client.ts';
 import { SCORING_OPERATIONS } from '../../src/api/routes/scoring.ts';
 import { SYSTEM_OPERATIONS } from '../../src/api/system-routes.ts';
@@ -146,6 +147,63 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     const sheet = await fetch(`${service.url}/v1/institutions/${institutionA}/high-risk-patients?limit=3`, { headers: { authorization: `Bearer ${key('clinic', institutionA)}`, accept: 'text/csv' } });
     expect(sheet.headers.get('content-type')).toContain('text/csv');
     expect((await sheet.text()).split('\n')[0]).toMatch(/^rank,member_id,risk_class,risk,reasons,care_gaps,next_due/);
+  });
+
+  it('the clinic list: contract-shaped items carrying each member’s stored summary, pages that continue, ranking by one model', async () => {
+    const clinic = client(key('clinic', institutionA));
+    const all = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { limit: 5000 } }));
+    expect(all.items.length).toBeGreaterThan(5);
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.map((i) => i.rank)).toEqual(all.items.map((_, i) => i + 1));
+    const stored = await getDb().query<{ member_id: string; summary: Record<string, unknown>; max_risk: number }>(`SELECT member_id, summary::text::json AS summary, max_risk FROM member_latest_score WHERE institution_id = $1`, [institutionA]);
+    const byMember = new Map(stored.rows.map((r) => [r.member_id, r]));
+    expect(all.items.length).toBe(stored.rows.length);
+    for (const item of all.items) {
+      const row = byMember.get(item.memberId)!;
+      const summary = typeof row.summary === 'string' ? (JSON.parse(row.summary) as Record<string, unknown>) : row.summary;
+      expect({ reasons: item.reasons, careGaps: item.careGaps, nextDue: item.nextDue, topFactors: item.topFactors }).toEqual(summary);
+      expect(item.risk).toBe(Number(row.max_risk));
+    }
+    // Pages of 4 continue where the last one stopped, with the same ranks.
+    const paged: typeof all.items = [];
+    let cursor: string | undefined;
+    do {
+      const page = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { limit: 4, ...(cursor ? { cursor } : {}) } }));
+      paged.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(all.items);
+    // Ranked by one model's risk, highest first; members it does not apply to come last.
+    const byModel = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { model: 'onset-diabetes', limit: 5000 } }));
+    expect(byModel.items).toHaveLength(all.items.length);
+    const risks = byModel.items.map((i) => i.risk ?? -1);
+    expect(risks).toEqual([...risks].sort((a, b) => b - a));
+    // Every member listed was audited as read.
+    const audited = await getDb().query<{ member_ids: string[] }>(`SELECT member_ids FROM audit_log WHERE action = 'list.high-risk' ORDER BY id DESC LIMIT 1`);
+    expect([...audited.rows[0]!.member_ids].sort()).toEqual(byModel.items.map((i) => i.memberId).sort());
+  });
+
+  it('a big batch (stored by COPY) keeps the order asked and stores what a single score stores', async () => {
+    const c = client(key('analyst'));
+    const ids = (await getDb().query<{ member_id: string }>(`SELECT member_id FROM member ORDER BY member_id DESC LIMIT 40`)).rows.map((r) => r.member_id);
+    const asked = [...ids, ids[0]!, 'NOPE-2'];
+    const batch = await c.call('scoreBatch', { body: { member_ids: asked, as_of: '2026-12-31' } });
+    expect(batch.results.map((r) => r.memberId)).toEqual(ids);
+    expect(batch.problems).toEqual([{ memberId: 'NOPE-2', code: 'MEMBER_NOT_FOUND', message: 'no member with this id' }]);
+    const single = MemberScore.parse(await c.call('scoreMember', { body: { member_id: ids[3]!, as_of: '2026-12-31' } }));
+    expect(batch.results[3]).toEqual(single);
+    const rows = await getDb().query<{ result: string; input_fingerprint: string; summary: string }>(
+      `SELECT r.result::text AS result, r.input_fingerprint, l.summary::text AS summary FROM score_result r JOIN member_latest_score l USING (member_id)
+        WHERE r.member_id = $1 AND r.as_of = '2026-12-31' ORDER BY r.score_id`,
+      [ids[3]],
+    );
+    expect(rows.rows).toHaveLength(2);
+    expect(JSON.parse(rows.rows[0]!.result)).toEqual(JSON.parse(rows.rows[1]!.result));
+    expect(rows.rows[0]!.input_fingerprint).toBe(single.inputFingerprint);
+    // The later of two scores for the same date is the listed one (no earlier date was scored after it).
+    const latest = await getDb().query<{ score_id: number }>(`SELECT score_id FROM member_latest_score WHERE member_id = $1`, [ids[3]]);
+    const newest = await getDb().query<{ score_id: number }>(`SELECT max(score_id) AS score_id FROM score_result WHERE member_id = $1`, [ids[3]]);
+    expect(Number(latest.rows[0]!.score_id)).toBe(Number(newest.rows[0]!.score_id));
   });
 
   it('application logs carry no member identifiers', () => {
