@@ -15,13 +15,14 @@ import { apiKeyRecords, authConfigFromEnv, demoKeys, type DemoKey } from '../api
 import { Metrics } from '../api/metrics.ts';
 import { scoringRoutes } from '../api/routes/scoring.ts';
 import { performanceRoutes } from '../api/routes/performance.ts';
-import { settlementRoutes } from '../api/routes/settlement.ts';
+import { settlementRoutes, type ClassScorer } from '../api/routes/settlement.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import { parsePolicy, type Policy } from '../config/policy.ts';
 import { loadPopulation } from '../ingest/loader.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { createJob, JobRunner } from '../scoring/jobs.ts';
 import { ModelSet } from '../scoring/model-set.ts';
+import { scoreMemberIds } from '../scoring/service.ts';
 import { databaseOptionsFromEnv, openDatabase, type Database } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 
@@ -97,6 +98,18 @@ async function demoKeysFor(db: Database, env: Env): Promise<DemoKey[]> {
 
 const keyRecords = (keys: DemoKey[]) => apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
 
+/** Risk adjustments score the 1 January classes they find missing with the served models, stored like any score. */
+function classScorer(db: Database, models: ModelSet, policy: Policy): ClassScorer {
+  return async (memberIds, asOf) => {
+    if (models.unavailable.size > 0) {
+      const why = `models unavailable (${[...models.unavailable.keys()].join(', ')})`;
+      return new Map(memberIds.map((id) => [id, why]));
+    }
+    const batch = await scoreMemberIds(db, memberIds, asOf, models, policy);
+    return new Map(batch.problems.map((p) => [p.memberId, p.message]));
+  };
+}
+
 /** Open the store the environment names and serve from it. */
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const env = options.env ?? loadEnv();
@@ -135,7 +148,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     auditTrail,
     routes: [
       scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done }),
-      settlementRoutes({ policy, riskModelsDir: path.join(options.modelsDir ?? path.join(PROJECT_ROOT, 'models'), 'risk-adjustment') }),
+      settlementRoutes({ policy, riskModelsDir: path.join(options.modelsDir ?? path.join(PROJECT_ROOT, 'models'), 'risk-adjustment'), scoreClasses: classScorer(db, models, policy) }),
       performanceRoutes({ policy, today }),
     ],
     readiness: async () => {

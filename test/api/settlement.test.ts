@@ -205,6 +205,41 @@ describeEachEngine('settlement API', (getDb) => {
     }
   });
 
+  it('scores a missing 1 January class through the scorer it is given, stores it, and prices the member with it', async () => {
+    const db = getDb();
+    const asked: string[][] = [];
+    // Stands in for the scoring service: scores A7 (stores a score as of the day), cannot score A5.
+    const scoreClasses = async (ids: readonly string[], asOf: string) => {
+      asked.push([...ids, asOf]);
+      if (ids.includes('A7'))
+        await db.query(`INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, model_versions, input_fingerprint, result) VALUES ('A7', $1, 'INST-A', 'moderate', 4, '{}', 'f', '{}')`, [asOf]);
+      return new Map(ids.filter((id) => id === 'A5').map((id) => [id, 'record failed validation'] as const));
+    };
+    await db.query(`DELETE FROM score_result WHERE member_id = 'A5'`);
+    const scoring = await startApp({ db, routes: [settlementRoutes({ policy, riskModelsDir: modelsDir, pageSize: 2, scoreClasses })], bodyLimit: '1mb' });
+    try {
+      const r = await request(scoring.baseUrl, '/v1/risk-adjustments', {
+        method: 'POST',
+        key: KEYS.settlement,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ period: 2026, institution_id: 'INST-A', base_standard: '3600.00', member_ids: ['A1', 'A5', 'A7'] }),
+      });
+      expect(r.status).toBe(201);
+      const body = r.body as { lines: { memberId: string; riskClass: string; packageAmount: string }[]; problems: { memberId: string; code: string; message: string }[] };
+      // Only the members without a stored class were sent to the scorer, with 1 January.
+      expect(asked).toEqual([['A5', '2026-01-01'], ['A7', '2026-01-01']]);
+      expect(body.lines.map((l) => [l.memberId, l.riskClass, l.packageAmount])).toEqual([
+        ['A1', 'mild', '300.00'],
+        ['A7', 'moderate', '500.00'],
+      ]);
+      expect(body.problems).toEqual([{ memberId: 'A5', code: 'RISK_CLASS_MISSING', message: 'no stored score as of 2026-01-01, and scoring the member as of that date failed: record failed validation' }]);
+    } finally {
+      await scoring.close();
+      await db.query(`DELETE FROM score_result WHERE member_id = 'A7' AND as_of = '2026-01-01'`);
+      await db.query(`INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, model_versions, input_fingerprint, result) VALUES ('A5', '2026-01-01', 'INST-A', 'healthy', 3, '{}', 'f', '{}')`);
+    }
+  });
+
   it('Idempotency-Key: a retry returns the stored result (200); another body with the same key is 409', async () => {
     const body = { period: 2026, institution_id: 'INST-A', base_standard: '3600.00', member_ids: ['A1'] };
     const first = await post('/v1/risk-adjustments', body, { 'idempotency-key': 'retry-1' });

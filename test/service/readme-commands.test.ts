@@ -62,7 +62,6 @@ describe('the README API tour, run as printed', () => {
     ].join('\n');
     const result = await run('bash', ['-c', script], { cwd: work, maxBuffer: 64 * 1024 * 1024 });
     stdout = result.stdout;
-    if (process.env.README_DEBUG) console.log(stdout);
     statuses = [...result.stderr.matchAll(/^HTTP (\d{3}) (\S+)$/gm)].map((m) => ({ status: Number(m[1]), url: m[2]! }));
   }, 300_000);
 
@@ -87,6 +86,14 @@ describe('the README API tour, run as printed', () => {
         `README shows no curl for ${route}`,
       ).toBe(true);
     }
+  });
+
+  it('prices a clinic panel for the settlement engine: classes as of 1 January are scored on demand', async () => {
+    expect(stdout).toMatch(/"totals":\{"members":[1-9]\d*,/);
+    const missing = await service.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM risk_adjustment_problem WHERE code = 'RISK_CLASS_MISSING'`);
+    expect(missing.rows[0]!.n).toBe(0);
+    const classes = await service.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM score_result WHERE as_of = DATE '2026-01-01'`);
+    expect(classes.rows[0]!.n).toBeGreaterThan(0);
   });
 
   it('shows real answers: a scored member, a clinic list, metrics', () => {

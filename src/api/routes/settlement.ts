@@ -83,7 +83,17 @@ export interface SettlementDeps {
   riskModelsDir: string;
   /** Members fetched, rows inserted and lines read back per statement (default 5,000). */
   pageSize?: number;
+  /**
+   * Scores members as of a day with the served models and stores the scores (the service wires
+   * the scoring service in). A panel member with no stored score as of 1 January is scored this
+   * way before pricing, so the class paid for is a stored, reproducible score; per-member
+   * failures come back as messages. Without it such members are reported, not priced.
+   */
+  scoreClasses?: ClassScorer;
 }
+
+/** What `SettlementDeps.scoreClasses` does: score and store; members it could not score, with why. */
+export type ClassScorer = (memberIds: readonly string[], asOf: string) => Promise<Map<string, string>>;
 
 const SETTLEMENT_ROLES = ['settlement', 'admin'] as const;
 
@@ -332,7 +342,14 @@ async function memberFacts(db: Queryable, ids: readonly string[], day: string) {
 }
 
 /** Price the request's members; per-member problems are collected, not thrown. */
-async function priceMembers(db: Queryable, body: RiskAdjustmentBody, model: LoadedRiskModel, policy: Policy, pageSize: number): Promise<{ priced: PricedMember[]; problems: Problem[] }> {
+async function priceMembers(
+  db: Queryable,
+  body: RiskAdjustmentBody,
+  model: LoadedRiskModel,
+  policy: Policy,
+  pageSize: number,
+  scoreClasses: ClassScorer | undefined,
+): Promise<{ priced: PricedMember[]; problems: Problem[] }> {
   const day = yearStart(body.period);
   const explicit = body.member_ids !== undefined;
   const ids = explicit ? [...new Set(body.member_ids)] : await panelCandidates(db, body.institution_id, day);
@@ -341,7 +358,12 @@ async function priceMembers(db: Queryable, body: RiskAdjustmentBody, model: Load
   const problems: Problem[] = [];
   const problem = (memberId: string, code: Problem['code'], message: string) => problems.push({ memberId, code, message });
   for (const page of chunks(ids, pageSize)) {
-    const facts = await memberFacts(db, page, day);
+    let facts = await memberFacts(db, page, day);
+    // Classes as of 1 January that were never scored: score and store them now, then read them
+    // back as any stored score is read, so the line cites a stored score either way.
+    const unscored = page.filter((id) => facts.members.has(id) && !facts.scores.has(id));
+    const scoringFailures = unscored.length > 0 && scoreClasses ? await scoreClasses(unscored, day) : new Map<string, string>();
+    if (unscored.length > 0 && scoreClasses) facts = await memberFacts(db, page, day);
     for (const id of page) {
       const member = facts.members.get(id);
       if (!member) {
@@ -356,7 +378,14 @@ async function priceMembers(db: Queryable, body: RiskAdjustmentBody, model: Load
       const months = enrolledMonthsInYear(member, body.period);
       const score = facts.scores.get(id);
       if (months > 0 && !score) {
-        problem(id, 'RISK_CLASS_MISSING', `no stored score as of ${day}; score the member as of that date first (POST /v1/jobs with as_of ${day})`);
+        const failure = scoringFailures.get(id);
+        problem(
+          id,
+          'RISK_CLASS_MISSING',
+          failure !== undefined
+            ? `no stored score as of ${day}, and scoring the member as of that date failed: ${failure}`
+            : `no stored score as of ${day}; score the member as of that date first (POST /v1/jobs with as_of ${day})`,
+        );
         continue;
       }
       const riskClass = (score?.risk_class ?? 'healthy') as RiskClass;
@@ -803,7 +832,7 @@ export function settlementRoutes(deps: SettlementDeps): RouteModule {
           if (existing) return replay(existing);
         }
         const model = await models.load(body.model ?? 'champion');
-        const { priced, problems } = await priceMembers(db, body, model, deps.policy, pageSize);
+        const { priced, problems } = await priceMembers(db, body, model, deps.policy, pageSize, deps.scoreClasses);
         const totals: PanelTotals = (() => {
           const acc = new PanelTotalsAccumulator();
           for (const p of priced) acc.add(p.line);
