@@ -66,8 +66,14 @@ export interface SelectionResult {
   test: BinaryEvaluation;
   testProbabilities: Float64Array;
   subgroups: Record<string, SubgroupEvaluation>;
-  /** AUC of the true probabilities on the test rows (synthetic data). */
+  /** AUC of the true probabilities on the test rows that have one (synthetic data). */
   ceilingAuc?: number;
+  /**
+   * Test rows without a true probability, left out of the ceiling: the generator writes truth only
+   * for members it knows to be at risk, and an injected defect (a rejected diagnosis row) can make
+   * the record look at risk when the generator knew better.
+   */
+  ceilingRowsWithoutTruth?: number;
   /** Test metrics of every candidate refitted on all training rows (for the comparison table; not used to choose). */
   candidateTest?: { learner: LearnerKind; auc: number; brier: number }[];
   /** Clinical reference scores (LACE, Framingham CHD points) scored on the same test rows; see src/models/reference. */
@@ -88,6 +94,15 @@ export interface ReferenceResult {
   testAucUpper: number;
   /** The points on the test rows (in `testRows` order), so the report can draw the score's ROC curve. */
   testScores: Float64Array;
+}
+
+/** The ceiling AUC over the test rows whose true probability is known. */
+function ceilingOn(trueProbability: Float64Array, testRows: Uint32Array, ytest: Uint8Array): { ceilingAuc: number; ceilingRowsWithoutTruth: number } {
+  const known = Uint32Array.from(Array.from(testRows.keys()).filter((i) => !Number.isNaN(trueProbability[testRows[i]!]!)));
+  return {
+    ceilingAuc: aucScore(takeEntries(trueProbability, Uint32Array.from(known, (i) => testRows[i]!)), takeEntries(ytest, known)),
+    ceilingRowsWithoutTruth: testRows.length - known.length,
+  };
 }
 
 function complement(n: number, rows: ArrayLike<number>): Uint32Array {
@@ -199,6 +214,6 @@ export async function selectAndEvaluate(table: TrainingTable, options: Selection
     testProbabilities,
     subgroups,
     references,
-    ceilingAuc: table.trueProbability ? aucScore(takeEntries(table.trueProbability, testRows), ytest) : undefined,
+    ...(table.trueProbability ? ceilingOn(table.trueProbability, testRows, ytest) : {}),
   };
 }

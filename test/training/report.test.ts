@@ -282,6 +282,28 @@ describe('renderTrainingReport', () => {
     expect(verdict).toContain(`<strong>logreg</strong> (${escapeHtml(JSON.stringify(s.chosen.params))})`);
   });
 
+  it('computes the ceiling over the test rows that have a true probability, and says how many had none', async () => {
+    const { selection, input } = fixture;
+    expect(selection.ceilingRowsWithoutTruth).toBe(0);
+    // The same run with the truth of three test rows (0, 3, 6) unknown, as a defect leaves it.
+    const rng = new Rng(3);
+    const n = 300;
+    const names = ['x'];
+    const values = Float64Array.from({ length: n }, () => rng.normal());
+    const trueProbability = values.map((v) => 1 / (1 + Math.exp(-1.5 * v)));
+    const y = Uint8Array.from(trueProbability, (p) => (rng.bernoulli(p) ? 1 : 0));
+    const testRows = Array.from({ length: n / 3 }, (_, i) => i * 3);
+    const run = (tp: Float64Array) => selectAndEvaluate({ X: { rows: n, cols: 1, values, featureNames: names }, y, trueProbability: tp }, { candidates: [{ learner: 'logreg', params: {} }], testRows, folds: 3, seed: 1 });
+    const withGaps = Float64Array.from(trueProbability);
+    for (const r of [0, 3, 6]) withGaps[r] = Number.NaN;
+    const gapped = await run(withGaps);
+    expect(gapped.ceilingRowsWithoutTruth).toBe(3);
+    const known = testRows.slice(3);
+    expect(gapped.ceilingAuc).toBeCloseTo(aucScore(Float64Array.from(known, (r) => trueProbability[r]!), Uint8Array.from(known, (r) => y[r]!)), 12);
+    const verdict = sectionOf(renderTrainingReport({ ...input, selection: { ...selection, ceilingAuc: gapped.ceilingAuc, ceilingRowsWithoutTruth: 3 } }), 'verdict');
+    expect(verdict).toContain('the same rows but 3 without a true probability');
+  });
+
   it('the ceiling line follows the configured gap, and is absent without a ceiling', () => {
     const loose = renderTrainingReport({ ...fixture.input, limits: { ceilingGap: 0.5 } });
     expect(loose).toContain('within 0.50 of the ceiling: yes');

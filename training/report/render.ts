@@ -104,7 +104,9 @@ function verdict(input: TrainingReportInput, limits: ReportLimits, comparison: C
   if (s.ceilingAuc !== undefined && Number.isFinite(s.ceilingAuc)) {
     const gap = s.ceilingAuc - t.auc.auc;
     const within = gap <= limits.ceilingGap;
-    rows.push(['Ceiling AUC', `${fmt(s.ceilingAuc, 3)} (the true probabilities on the same rows); gap ${fmt(gap, 3)}`]);
+    const without = s.ceilingRowsWithoutTruth ?? 0;
+    const rowsText = without > 0 ? `the same rows but ${int(without)} without a true probability` : 'the same rows';
+    rows.push(['Ceiling AUC', `${fmt(s.ceilingAuc, 3)} (the true probabilities on ${rowsText}); gap ${fmt(gap, 3)}`]);
     rows.push([
       'Ceiling check',
       `<span class="${within ? 'ok' : 'bad'}">within ${fmt(limits.ceilingGap, 2)} of the ceiling: ${within ? 'yes' : 'no'}</span>`,
