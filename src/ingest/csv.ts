@@ -77,6 +77,29 @@ export async function* readCsv(file: string, options: { skipRecords?: number } =
  * each of a load's ~50 million rows.
  */
 export async function* readCsvBatches(file: string, options: { skipRecords?: number } = {}): AsyncGenerator<CsvRow[] | { header: string[] }> {
+  for await (const batch of readCsvRecords(file, options)) {
+    if ('header' in batch) {
+      yield batch;
+      continue;
+    }
+    const rows: CsvRow[] = new Array(batch.texts.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = { line: batch.lines[i]!, fields: parseCsvRecord(batch.texts[i]!), raw: batch.texts[i]! };
+    yield rows;
+  }
+}
+
+/** A read buffer's worth of records, unsplit: `texts[i]` starts on line `lines[i]`. */
+export interface CsvRecordBatch {
+  texts: string[];
+  lines: number[];
+}
+
+/**
+ * The records of a CSV file as text, a read buffer (1 MiB) at a time, header first (split into
+ * fields). The caller splits each record with `parseCsvRecord` when it needs to: the bulk loader
+ * keeps no object per record, which at ~50 million rows is most of its garbage-collection time.
+ */
+export async function* readCsvRecords(file: string, options: { skipRecords?: number } = {}): AsyncGenerator<CsvRecordBatch | { header: string[] }> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let carry = '';
   let lineNo = 0;
@@ -87,7 +110,8 @@ export async function* readCsvBatches(file: string, options: { skipRecords?: num
     const text = carry + chunk;
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
-    const batch: CsvRow[] = [];
+    const texts: string[] = [];
+    const starts: number[] = [];
     for (let line of lines) {
       lineNo++;
       if (line.endsWith('\r')) line = line.slice(0, -1);
@@ -116,9 +140,10 @@ export async function* readCsvBatches(file: string, options: { skipRecords?: num
         skip--;
         continue;
       }
-      batch.push({ line: start, fields: parseCsvRecord(recordText), raw: recordText });
+      texts.push(recordText);
+      starts.push(start);
     }
-    if (batch.length) yield batch;
+    if (texts.length) yield { texts, lines: starts };
   }
   if (carry !== '' || pending) {
     lineNo++;
@@ -126,6 +151,6 @@ export async function* readCsvBatches(file: string, options: { skipRecords?: num
     const start = pending ? pending.start : lineNo;
     if (countQuotes(textLeft) % 2 === 1) throw new CsvSyntaxError(start, 'unterminated quoted field at end of file');
     if (!headerSeen) yield { header: parseCsvRecord(textLeft) };
-    else if (textLeft !== '' && skip <= 0) yield [{ line: start, fields: parseCsvRecord(textLeft), raw: textLeft }];
+    else if (textLeft !== '' && skip <= 0) yield { texts: [textLeft], lines: [start] };
   }
 }

@@ -11,7 +11,8 @@ import {
   type EntityName,
   type FieldViolation,
 } from '../../data-contracts/v1/index.ts';
-import { tryCompileFastPath } from './fast-path.ts';
+import { csvField } from './csv.ts';
+import { tryCompileFastFill, tryCompileFastPath } from './fast-path.ts';
 
 export type Decoded =
   | { ok: true; record: Record<string, unknown>; converted: boolean }
@@ -148,4 +149,93 @@ export function rowDecoder(entity: EntityName, index: number[], headerWidth?: nu
     }
     return { ok: true, values, converted };
   };
+}
+
+/**
+ * A row as the loader stages it: one line of CSV as PostgreSQL's `COPY ... (FORMAT csv)` reads it
+ * (an unquoted empty field is NULL, a quoted one is text), contract columns first, then lineage
+ * values the loader fixes per file, then the row's source line.
+ */
+export interface StagingLineEncoder {
+  /**
+   * The row's staging line (no line end), or null when the fast path does not accept it: the
+   * caller then takes `rowDecoder`, which accepts the row or words its rejection, and
+   * `stagingLine` for a row it accepts. `recordText` is the record as it stood in the file.
+   */
+  encode(fields: string[], recordText: string, line: number): string | null;
+  /** Whether the last accepted row had its reading converted to the canonical unit. */
+  converted: boolean;
+}
+
+/** Text PostgreSQL reads as the same number JavaScript does: plain decimal, no exponent, sign or spaces. */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+const PLAIN_INTEGER = /^-?\d+$/;
+
+/** One value as a staging CSV field: null unquoted-empty, text quoted when it must be (or is empty). */
+function stagingField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value === '' ? '""' : csvField(value);
+  if (typeof value === 'number') {
+    // NaN or Infinity would be read by a float column, but are never valid data.
+    if (!Number.isFinite(value)) throw new RangeError(`staging: non-finite number ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  throw new RangeError(`staging: cannot stage a value of type ${typeof value}`);
+}
+
+/** The staging line of a row's contract values (in contract order) and its lineage. */
+export function stagingLine(values: readonly unknown[], lineage: readonly string[], line: number): string {
+  let out = '';
+  for (const v of values) out += stagingField(v) + ',';
+  for (const v of lineage) out += stagingField(v) + ',';
+  return out + line;
+}
+
+/**
+ * The loader's hot path. An empty CSV field always decodes to null (or is rejected), and a field
+ * that validated reads in PostgreSQL as the value it validated as, so a row the compiled fast path
+ * accepts is, in the common case, staged as its own text: the file's line, lineage appended, with
+ * no value built and no field re-encoded. A row whose columns are in another order, that holds a
+ * quote, a reading converted to its canonical unit or a number in an unusual spelling is written
+ * from its values instead.
+ */
+export function stagingLineEncoder(entity: EntityName, index: number[], headerWidth: number, lineage: readonly string[]): StagingLineEncoder {
+  const columns = contractColumns(entity);
+  const width = columns.length;
+  const fill = tryCompileFastFill(entity, index);
+  const names = columns.map((c) => c.name);
+  const at = (name: string) => names.indexOf(name);
+  const [codeAt, valueAt, unitAt] = [at('code'), at('value'), at('unit')];
+  const readings = entity === 'observation' && codeAt >= 0 && valueAt >= 0 && unitAt >= 0;
+  const verbatimLayout = headerWidth === width && index.every((position, c) => position === c);
+  const numbers = columns.flatMap((c, i) => (c.kind === 'number' || c.kind === 'integer' ? [{ at: i, plain: c.kind === 'integer' ? PLAIN_INTEGER : PLAIN_DECIMAL }] : []));
+  const tail = ',' + lineage.map(stagingField).join(',') + ',';
+  const values: unknown[] = new Array(width);
+
+  const encoder: StagingLineEncoder = {
+    converted: false,
+    encode(fields, recordText, line) {
+      if (!fill || fields.length !== headerWidth || !fill(fields, values)) return null;
+      let converted = false;
+      if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
+        const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
+        if (!reading.ok) return null;
+        if (reading.converted) {
+          values[valueAt] = reading.value;
+          values[unitAt] = reading.unit;
+          converted = true;
+        }
+      }
+      encoder.converted = converted;
+      // A quote means a quoted field; a bare carriage return would end the line for PostgreSQL.
+      let verbatim = verbatimLayout && !converted && !recordText.includes('"') && !recordText.includes('\r');
+      for (let i = 0; verbatim && i < numbers.length; i++) {
+        const { at: c, plain } = numbers[i]!;
+        if (values[c] !== null && !plain.test(fields[c]!)) verbatim = false;
+      }
+      return verbatim ? recordText + tail + line : stagingLine(values, lineage, line);
+    },
+  };
+  return encoder;
 }

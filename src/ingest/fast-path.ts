@@ -49,12 +49,6 @@ const defOf = (schema: unknown): SchemaDef => (schema as { _zod: { def: SchemaDe
 /** Formats whose zod check is exactly "matches def.pattern" (zod 4 $ZodStringFormat). */
 const PATTERN_FORMATS = new Set(['regex', 'date', 'datetime']);
 
-function patternTest(pattern: RegExp | undefined, where: string): (s: string) => boolean {
-  // A global or sticky regex keeps state between calls; zod's own use would differ.
-  if (!pattern || pattern.global || pattern.sticky) throw new UnsupportedSchemaError(`${where}: unusable pattern`);
-  return (s) => pattern.test(s);
-}
-
 function customTest(def: CheckDef, where: string): (v: unknown) => boolean {
   const fn = def.fn;
   if (typeof fn !== 'function') throw new UnsupportedSchemaError(`${where}: custom check without a function`);
@@ -62,25 +56,11 @@ function customTest(def: CheckDef, where: string): (v: unknown) => boolean {
   return (v) => fn(v) === true;
 }
 
-function compileChecks(def: SchemaDef, where: string, kind: 'string' | 'number'): ((v: never) => boolean)[] {
-  const tests: ((v: never) => boolean)[] = [];
+function compileNumberChecks(def: SchemaDef, where: string): ((n: number) => boolean)[] {
+  const tests: ((n: number) => boolean)[] = [];
   for (const c of def.checks ?? []) {
     const d = c._zod.def;
     switch (d.check) {
-      case 'min_length': {
-        const min = d.minimum ?? 0;
-        tests.push((s: string) => s.length >= min);
-        break;
-      }
-      case 'max_length': {
-        const max = d.maximum ?? Infinity;
-        tests.push((s: string) => s.length <= max);
-        break;
-      }
-      case 'string_format':
-        if (!PATTERN_FORMATS.has(d.format ?? '')) throw new UnsupportedSchemaError(`${where}: string format ${d.format}`);
-        tests.push(patternTest(d.pattern, where));
-        break;
       case 'number_format':
         if (d.format !== 'safeint') throw new UnsupportedSchemaError(`${where}: number format ${d.format}`);
         tests.push((n: number) => Number.isSafeInteger(n));
@@ -99,10 +79,58 @@ function compileChecks(def: SchemaDef, where: string, kind: 'string' | 'number')
         tests.push(customTest(d, where));
         break;
       default:
-        throw new UnsupportedSchemaError(`${where}: ${kind} check ${String(d.check)}`);
+        throw new UnsupportedSchemaError(`${where}: number check ${String(d.check)}`);
     }
   }
   return tests;
+}
+
+/**
+ * A string column's checks as data rather than a list of closures: the lengths and patterns are
+ * tested inline, so the per-field work is a few comparisons and RegExp calls, not a chain of
+ * calls that the engine cannot inline (this runs for every field of ~50 million rows).
+ */
+interface StringRule {
+  min: number;
+  max: number;
+  patterns: RegExp[];
+  customs: ((input: unknown) => unknown)[];
+}
+
+function compileStringRule(def: SchemaDef, where: string): StringRule {
+  const rule: StringRule = { min: 0, max: Infinity, patterns: [], customs: [] };
+  const pattern = (p: RegExp | undefined) => {
+    // A global or sticky regex keeps state between calls; zod's own use would differ.
+    if (!p || p.global || p.sticky) throw new UnsupportedSchemaError(`${where}: unusable pattern`);
+    rule.patterns.push(p);
+  };
+  // An ISO date or date-time schema carries its own format check on the schema itself.
+  if (def.check === 'string_format') {
+    if (!PATTERN_FORMATS.has(def.format ?? '')) throw new UnsupportedSchemaError(`${where}: string format ${def.format}`);
+    pattern(def.pattern);
+  }
+  for (const c of def.checks ?? []) {
+    const d = c._zod.def;
+    switch (d.check) {
+      case 'min_length':
+        rule.min = Math.max(rule.min, d.minimum ?? 0);
+        break;
+      case 'max_length':
+        rule.max = Math.min(rule.max, d.maximum ?? Infinity);
+        break;
+      case 'string_format':
+        if (!PATTERN_FORMATS.has(d.format ?? '')) throw new UnsupportedSchemaError(`${where}: string format ${d.format}`);
+        pattern(d.pattern);
+        break;
+      case 'custom':
+        if (typeof d.fn !== 'function') throw new UnsupportedSchemaError(`${where}: custom check without a function`);
+        rule.customs.push(d.fn);
+        break;
+      default:
+        throw new UnsupportedSchemaError(`${where}: string check ${String(d.check)}`);
+    }
+  }
+  return rule;
 }
 
 /** Returned by a field reader for text the fast path does not accept (no allocation per field). */
@@ -131,27 +159,35 @@ function compileField(column: ColumnSpec, schema: z.ZodType): FieldReader {
       return (text) => (text === '' ? empty() : allowed.has(text) ? text : REJECT);
     }
     case 'string': {
-      const tests = compileChecks(def, where, 'string') as ((s: string) => boolean)[];
-      // An ISO date or date-time schema carries its own format check on the schema itself.
-      if (def.check === 'string_format') {
-        if (!PATTERN_FORMATS.has(def.format ?? '')) throw new UnsupportedSchemaError(`${where}: string format ${def.format}`);
-        tests.unshift(patternTest(def.pattern, where));
-      }
+      const { min, max, patterns, customs } = compileStringRule(def, where);
+      // Consecutive rows often repeat a field (a member's id, a reading's time): the checks are
+      // pure functions of the text, so the last text accepted is accepted again without them.
+      let last: string | null = null;
       return (text) => {
+        if (text === last) return text;
         if (text === '') return empty();
-        for (const t of tests) if (!t(text)) return REJECT;
+        if (text.length < min || text.length > max) return REJECT;
+        for (let i = 0; i < patterns.length; i++) if (!patterns[i]!.test(text)) return REJECT;
+        // Only a literal `true` accepts; a promise or other value defers to zod.
+        for (let i = 0; i < customs.length; i++) if (customs[i]!(text) !== true) return REJECT;
+        last = text;
         return text;
       };
     }
     case 'number': {
       if (column.kind !== 'number' && column.kind !== 'integer') throw new UnsupportedSchemaError(`${where}: number schema in a ${column.kind} column`);
-      const tests = compileChecks(def, where, 'number') as ((n: number) => boolean)[];
+      const tests = compileNumberChecks(def, where);
+      let lastText: string | null = null;
+      let lastValue = 0;
       return (text) => {
+        if (text === lastText) return lastValue;
         if (text === '') return empty();
         const n = Number(text);
         // Same reading as decode.ts, then zod's own rule that a number is finite.
         if (!Number.isFinite(n) || text.trim() === '') return REJECT;
         for (const t of tests) if (!t(n)) return REJECT;
+        lastText = text;
+        lastValue = n;
         return n;
       };
     }
@@ -164,10 +200,18 @@ function compileField(column: ColumnSpec, schema: z.ZodType): FieldReader {
 }
 
 /**
- * Compile the fast path for `entity` given the file's column positions (`headerIndex`). Throws
- * UnsupportedSchemaError when the contract uses a check the compiler cannot reproduce exactly.
+ * Fills `values` (one slot per contract column) with a row's contract values and returns true,
+ * or returns false when the fast path does not accept the row (`values` is then garbage). The
+ * caller owns `values` and may reuse it row after row: nothing is allocated per accepted row.
  */
-export function compileFastPath(entity: EntityName, index: readonly number[]): FastRow {
+export type FastFill = (fields: readonly string[], values: unknown[]) => boolean;
+
+/**
+ * Compile the allocation-free fast path for `entity` given the file's column positions
+ * (`headerIndex`). Throws UnsupportedSchemaError when the contract uses a check the compiler
+ * cannot reproduce exactly.
+ */
+export function compileFastFill(entity: EntityName, index: readonly number[]): FastFill {
   const schema = ENTITIES[entity] as unknown as z.ZodObject;
   const objectDef = defOf(schema);
   if (objectDef.type !== 'object') throw new UnsupportedSchemaError(`${entity}: not an object schema`);
@@ -181,21 +225,35 @@ export function compileFastPath(entity: EntityName, index: readonly number[]): F
     return customTest(c._zod.def, entity);
   });
   const width = columns.length;
+  // The refinements read the row being filled through one record of getters: they are pure
+  // functions of the record and keep no reference to it, so nothing is copied or allocated per row.
+  let current: unknown[] = [];
+  const record: Record<string, unknown> = {};
+  names.forEach((name, c) => Object.defineProperty(record, name, { get: () => current[c], enumerable: true }));
 
-  return (fields) => {
-    const values: unknown[] = new Array(width);
+  return (fields, values) => {
+    current = values;
     for (let c = 0; c < width; c++) {
       const at = index[c]!;
       const value = readers[c]!(at < 0 ? '' : (fields[at] ?? ''));
-      if (value === REJECT) return null;
+      if (value === REJECT) return false;
       values[c] = value;
     }
-    if (recordTests.length) {
-      const record: Record<string, unknown> = {};
-      for (let c = 0; c < width; c++) record[names[c]!] = values[c];
-      for (const t of recordTests) if (!t(record)) return null;
-    }
-    return values;
+    for (const t of recordTests) if (!t(record)) return false;
+    return true;
+  };
+}
+
+/**
+ * Compile the fast path for `entity` given the file's column positions (`headerIndex`). Throws
+ * UnsupportedSchemaError when the contract uses a check the compiler cannot reproduce exactly.
+ */
+export function compileFastPath(entity: EntityName, index: readonly number[]): FastRow {
+  const fill = compileFastFill(entity, index);
+  const width = contractColumns(entity).length;
+  return (fields) => {
+    const values: unknown[] = new Array(width);
+    return fill(fields, values) ? values : null;
   };
 }
 
@@ -203,6 +261,16 @@ export function compileFastPath(entity: EntityName, index: readonly number[]): F
 export function tryCompileFastPath(entity: EntityName, index: readonly number[]): FastRow | null {
   try {
     return compileFastPath(entity, index);
+  } catch (error) {
+    if (error instanceof UnsupportedSchemaError) return null;
+    throw error;
+  }
+}
+
+/** `compileFastFill`, or null when the contract cannot be compiled (every row takes the full path). */
+export function tryCompileFastFill(entity: EntityName, index: readonly number[]): FastFill | null {
+  try {
+    return compileFastFill(entity, index);
   } catch (error) {
     if (error instanceof UnsupportedSchemaError) return null;
     throw error;

@@ -35,6 +35,12 @@ export interface QueryResult<T> {
 /** A row source for bulk loads: an array or an async stream of rows, values in column order. */
 export type CopyRows = AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>;
 
+/** How `copyText` reads its text. */
+export interface CopyTextOptions {
+  /** PostgreSQL COPY format: 'text' (default) or 'csv'. */
+  format?: 'text' | 'csv';
+}
+
 /** What both a database and an open transaction can do. */
 export interface Queryable {
   /** Run one `$1`-parameterised statement. */
@@ -46,6 +52,13 @@ export interface Queryable {
    * Atomic: either every row lands or none does.
    */
   copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number>;
+  /**
+   * Bulk-load rows already encoded for COPY: `text` is read as one stream (its pieces may split
+   * anywhere; together they are whole lines) in PostgreSQL's text format (copy-text.ts) or, with
+   * `format: 'csv'`, its CSV format (an unquoted empty field is NULL). For callers that build the
+   * text faster than values -> `copyFrom` would (the loader); returns the rows written. Atomic.
+   */
+  copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number>;
 }
 
 /** A connection to the store. */
@@ -124,8 +137,9 @@ export function quoteIdentifier(name: string): string {
     .join('.');
 }
 
-function copyStatement(table: string, columns: readonly string[], source: string): string {
-  return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source}`;
+function copyStatement(table: string, columns: readonly string[], source: string, options: CopyTextOptions = {}): string {
+  const format = options.format === 'csv' ? ' (FORMAT csv)' : '';
+  return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source}${format}`;
 }
 
 /**
@@ -186,6 +200,7 @@ function guardedHandle(inner: Queryable): { handle: Queryable; end: () => void }
       query: async (sql, params) => (check(), inner.query(sql, params)),
       exec: async (sql) => (check(), inner.exec(sql)),
       copyFrom: async (table, columns, rows) => (check(), inner.copyFrom(table, columns, rows)),
+      copyText: async (table, columns, text, options) => (check(), inner.copyText(table, columns, text, options)),
     },
     end: () => {
       ended = true;
@@ -251,6 +266,15 @@ function pgliteQueryable(runner: PGliteRunner): Queryable {
       }
       return written;
     },
+    async copyText(table, columns, text, options) {
+      if (text.length === 0) return 0;
+      try {
+        const result = await runner.query(copyStatement(table, columns, `'/dev/blob'`, options), [], { blob: new Blob(text as string[]) });
+        return result.rowCount ?? result.affectedRows ?? 0;
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
   };
 }
 
@@ -279,6 +303,11 @@ class PGliteDatabase implements Database {
     this.#check('copyFrom');
     // Several COPY chunks must be one unit, so a connection-level copyFrom opens a transaction.
     return this.transaction((tx) => tx.copyFrom(table, columns, rows));
+  }
+
+  async copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number> {
+    this.#check('copyText');
+    return this.#direct.copyText(table, columns, text, options);
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -373,6 +402,15 @@ function clientQueryable(client: pg.PoolClient): Queryable {
       }
       return stream.rowCount;
     },
+    async copyText(table, columns, text, options) {
+      const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN', options)));
+      try {
+        await pipeline(Readable.from(text, { objectMode: false }), stream);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      return stream.rowCount;
+    },
   };
 }
 
@@ -428,6 +466,11 @@ class PostgresDatabase implements Database {
   async copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number> {
     this.#check('copyFrom');
     return this.#withClient((q) => q.copyFrom(table, columns, rows));
+  }
+
+  async copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number> {
+    this.#check('copyText');
+    return this.#withClient((q) => q.copyText(table, columns, text, options));
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

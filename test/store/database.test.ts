@@ -282,6 +282,32 @@ describeEachEngine('database', (getDb, { engine }) => {
     );
   });
 
+  it('copyText loads pre-encoded text and CSV, pieces split anywhere, and is undone by a rollback', async () => {
+    const db = getDb();
+    await db.exec('CREATE TABLE copy_text_demo (k int, t text, n float8, b boolean)');
+    // Text format: \N is NULL, backslash escapes; the pieces split a line in two.
+    expect(await db.copyText('copy_text_demo', ['k', 't', 'n', 'b'], ['1\ta\\\\b\t1.5\tt\n2\t\\N\t', '\\N\tf\n'])).toBe(2);
+    // CSV: an unquoted empty field is NULL, a quoted one is text; quotes carry commas and line breaks.
+    expect(await db.copyText('copy_text_demo', ['k', 't', 'n', 'b'], ['3,"x, ""y""\nz",7.25,true\n4,"",,\n5,,-0.5,false\n'], { format: 'csv' })).toBe(3);
+    const { rows } = await db.query('SELECT k, t, n, b FROM copy_text_demo ORDER BY k');
+    expect(rows).toEqual([
+      { k: 1, t: 'a\\b', n: 1.5, b: true },
+      { k: 2, t: null, n: null, b: false },
+      { k: 3, t: 'x, "y"\nz', n: 7.25, b: true },
+      { k: 4, t: '', n: null, b: null },
+      { k: 5, t: null, n: -0.5, b: false },
+    ]);
+    await expect(
+      db.transaction(async (tx) => {
+        expect(await tx.copyText('copy_text_demo', ['k'], ['6\n7\n'], { format: 'csv' })).toBe(2);
+        throw new DomainRuleError('abandon load');
+      }),
+    ).rejects.toBeInstanceOf(DomainRuleError);
+    expect((await db.query('SELECT count(*) AS n FROM copy_text_demo')).rows).toEqual([{ n: 5 }]);
+    await expect(db.copyText('copy_text_demo', ['k'], ['8\nnot a number\n'], { format: 'csv' })).rejects.toMatchObject({ sqlState: '22P02' });
+    expect((await db.query('SELECT count(*) AS n FROM copy_text_demo')).rows).toEqual([{ n: 5 }]);
+  });
+
   it('a copyFrom failing mid-stream inside a transaction rolls it back and leaves the database usable', async () => {
     const db = getDb();
     await db.exec('CREATE TABLE copy_tx_fail (n int)');
