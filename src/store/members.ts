@@ -7,7 +7,8 @@ import { contractColumns, PRIMARY_KEY, type EntityName } from '../../data-contra
 import type { MemberRecord } from '../features/member-record.ts';
 import type { Queryable } from './database.ts';
 
-const MEMBER_TABLES = {
+/** Where each list of a member record is stored. */
+export const MEMBER_TABLES = {
   signups: 'signup',
   conditions: 'condition',
   encounters: 'encounter',

@@ -8,21 +8,11 @@ import { DEFAULT_POPULATION_OPTIONS } from '../../src/generator/population.ts';
 import { writePopulation } from '../../src/generator/population-files.ts';
 import { loadPopulation } from '../../src/ingest/loader.ts';
 import type { Queryable } from '../../src/store/database.ts';
-import { fetchMemberRecords, memberIdPages } from '../../src/store/members.ts';
+import { fetchMemberRecords, MEMBER_TABLES, memberIdPages } from '../../src/store/members.ts';
 import { describeEachEngine } from '../helpers/engines.ts';
 import { writeFixturePopulation } from '../ingest/fixture.ts';
 
-const LISTS = {
-  signups: 'signup',
-  conditions: 'condition',
-  encounters: 'encounter',
-  observations: 'observation',
-  procedures: 'procedure',
-  serviceRequests: 'service_request',
-  medications: 'medication',
-  claims: 'claim_cost',
-  lifestyle: 'lifestyle',
-} as const satisfies Record<Exclude<keyof MemberRecord, 'member'>, EntityName>;
+const LISTS = MEMBER_TABLES;
 
 /**
  * The plain way to read records: one query per table, rows in key order, each column rendered

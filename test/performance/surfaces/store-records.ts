@@ -5,18 +5,9 @@
 import { contractColumns, type EntityName } from '../../../data-contracts/v1/index.ts';
 import type { MemberRecord } from '../../../src/features/member-record.ts';
 import type { Queryable } from '../../../src/store/database.ts';
+import { MEMBER_TABLES } from '../../../src/store/members.ts';
 
-const TABLES = {
-  signups: 'signup',
-  conditions: 'condition',
-  encounters: 'encounter',
-  observations: 'observation',
-  procedures: 'procedure',
-  serviceRequests: 'service_request',
-  medications: 'medication',
-  claims: 'claim_cost',
-  lifestyle: 'lifestyle',
-} as const satisfies Record<Exclude<keyof MemberRecord, 'member'>, EntityName>;
+const TABLES = MEMBER_TABLES;
 
 async function insert(db: Queryable, entity: EntityName, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
