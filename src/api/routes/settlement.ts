@@ -322,12 +322,6 @@ async function memberFacts(db: Queryable, ids: readonly string[], day: string) {
        FROM signup WHERE member_id = ANY($1::text[])`,
     [ids],
   );
-  const scores = await db.query<{ member_id: string; score_id: string; risk_class: string }>(
-    `SELECT DISTINCT ON (member_id) member_id, score_id::text AS score_id, risk_class
-       FROM score_result WHERE member_id = ANY($1::text[]) AND as_of = $2::date
-      ORDER BY member_id, score_id DESC`,
-    [ids, day],
-  );
   const group = <R extends { member_id: string }>(rows: R[]) => {
     const map = new Map<string, R[]>();
     for (const r of rows) (map.get(r.member_id) ?? map.set(r.member_id, []).get(r.member_id)!).push(r);
@@ -337,8 +331,19 @@ async function memberFacts(db: Queryable, ids: readonly string[], day: string) {
     members: new Map(members.rows.map((m) => [m.member_id, m])),
     conditions: group(conditions.rows),
     signups: group(signups.rows),
-    scores: new Map(scores.rows.map((s) => [s.member_id, s])),
+    scores: await storedClasses(db, ids, day),
   };
+}
+
+/** Each member's latest stored score as of `day`: the class a risk adjustment pays for. */
+async function storedClasses(db: Queryable, ids: readonly string[], day: string): Promise<Map<string, { member_id: string; score_id: string; risk_class: string }>> {
+  const scores = await db.query<{ member_id: string; score_id: string; risk_class: string }>(
+    `SELECT DISTINCT ON (member_id) member_id, score_id::text AS score_id, risk_class
+       FROM score_result WHERE member_id = ANY($1::text[]) AND as_of = $2::date
+      ORDER BY member_id, score_id DESC`,
+    [ids, day],
+  );
+  return new Map(scores.rows.map((s) => [s.member_id, s]));
 }
 
 /** Price the request's members; per-member problems are collected, not thrown. */
@@ -358,12 +363,15 @@ async function priceMembers(
   const problems: Problem[] = [];
   const problem = (memberId: string, code: Problem['code'], message: string) => problems.push({ memberId, code, message });
   for (const page of chunks(ids, pageSize)) {
-    let facts = await memberFacts(db, page, day);
+    const facts = await memberFacts(db, page, day);
     // Classes as of 1 January that were never scored: score and store them now, then read them
     // back as any stored score is read, so the line cites a stored score either way.
     const unscored = page.filter((id) => facts.members.has(id) && !facts.scores.has(id));
-    const scoringFailures = unscored.length > 0 && scoreClasses ? await scoreClasses(unscored, day) : new Map<string, string>();
-    if (unscored.length > 0 && scoreClasses) facts = await memberFacts(db, page, day);
+    let scoringFailures = new Map<string, string>();
+    if (unscored.length > 0 && scoreClasses) {
+      scoringFailures = await scoreClasses(unscored, day);
+      for (const [id, score] of await storedClasses(db, unscored, day)) facts.scores.set(id, score);
+    }
     for (const id of page) {
       const member = facts.members.get(id);
       if (!member) {
