@@ -22,7 +22,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Encounter, Member, Observation } from '../data-contracts/v1/index.ts';
 import { defaultPolicy } from '../src/config/policy.ts';
 import { Rng } from '../src/lib/random.ts';
@@ -31,7 +30,7 @@ import type { PatientRecords } from '../src/performance/measures/index.ts';
 import { writePopulation } from '../src/generator/population-files.ts';
 import { loadPopulation } from '../src/ingest/loader.ts';
 import type { Database } from '../src/store/database.ts';
-import { openDatabase } from '../src/store/database.ts';
+import { openDatabase, postgresUnreachable, redactedUrl } from '../src/store/database.ts';
 import { fetchMemberRecords, memberIdPages } from '../src/store/members.ts';
 import { migrate } from '../src/store/migrate.ts';
 import type { BenchResult, BenchRun } from './types.ts';
@@ -199,20 +198,6 @@ function inMemory(n: number, quick: boolean): BenchResult[] {
   ];
 }
 
-/** Why PostgreSQL cannot be used, or null when it answers. */
-async function unreachable(url: string): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** Read every member's records back with the store's code: seconds, members, rows. */
 async function readAll(db: Database): Promise<{ seconds: number; members: number; rows: number }> {
   let members = 0;
@@ -232,9 +217,9 @@ async function readAll(db: Database): Promise<{ seconds: number; members: number
 /** Members' records read from PostgreSQL, timed apart from the measures. */
 async function fromPostgres(quick: boolean): Promise<BenchResult[]> {
   const url = process.env.STRATUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const shownUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-  const why = await unreachable(url);
-  if (why !== null) {
+  const shownUrl = redactedUrl(url);
+  const why = await postgresUnreachable(url);
+  if (why !== undefined) {
     console.log(`[measures] PostgreSQL read skipped: PostgreSQL at ${shownUrl} is unreachable (${why})`);
     return [];
   }

@@ -21,7 +21,7 @@
  * task trained on them first (about 2 minutes of set-up at full size).
  */
 import { loadavg } from 'node:os';
-import { openDatabase } from '../src/store/database.ts';
+import { postgresUnreachable, redactedUrl } from '../src/store/database.ts';
 import { BENCH_AS_OF } from './service/fixture.ts';
 import { median, runAutocannon, startServerProcess, timeCall } from './service/load.ts';
 import type { BenchResult, BenchRun } from './types.ts';
@@ -36,27 +36,13 @@ const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 const load = () => `load average ${loadavg()[0]!.toFixed(2)} on 2 cores`;
 
-/** Why the PostgreSQL at `url` cannot be used, or undefined when it answers. */
-async function unreachable(url: string): Promise<string | undefined> {
-  let db;
-  try {
-    db = await openDatabase({ databaseUrl: url, poolSize: 1 });
-    await db.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await db?.close().catch(() => undefined);
-  }
-}
-
 export const run: BenchRun = async ({ quick }) => {
   const results = await runEngine(quick, undefined);
   const pgUrl = process.env.STRATUM_BENCH_PG_URL ?? DEFAULT_PG_URL;
-  const shown = pgUrl.replace(/\/\/[^@/]*@/, '//***@');
+  const shown = redactedUrl(pgUrl);
   if (pgUrl === 'off' || pgUrl === '') console.log('[service] PostgreSQL half skipped (STRATUM_BENCH_PG_URL=off)');
   else {
-    const reason = await unreachable(pgUrl);
+    const reason = await postgresUnreachable(pgUrl);
     if (reason !== undefined) console.log(`[service] PostgreSQL half skipped: ${shown} is unreachable (${reason})`);
     else results.push(...(await runEngine(quick, pgUrl)));
   }

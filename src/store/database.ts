@@ -130,6 +130,25 @@ export function databaseOptionsFromEnv(env: Pick<Env, 'DATABASE_URL' | 'STRATUM_
 }
 
 /** Quote an identifier, allowing one `schema.` qualifier. */
+/** A connection URL fit for a log line or a message: any user and password replaced by `***`. */
+export function redactedUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Why the PostgreSQL at `url` cannot be used (connect, then `SELECT 1`), or undefined when it answers. */
+export async function postgresUnreachable(url: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export function quoteIdentifier(name: string): string {
   return name
     .split('.')

@@ -15,9 +15,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { dumpFreshPGliteDataDir, openDatabase } from '../../src/store/database.ts';
+import { dumpFreshPGliteDataDir, openDatabase, postgresUnreachable, redactedUrl } from '../../src/store/database.ts';
 import type { Database, Engine } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
@@ -40,22 +39,9 @@ export interface EngineSuiteOptions {
   migrate?: boolean;
 }
 
-async function probePostgres(url: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachableReason = await probePostgres(TEST_PG_URL);
+const unreachableReason = await postgresUnreachable(TEST_PG_URL);
 if (unreachableReason !== undefined) {
-  const message = `PostgreSQL at ${TEST_PG_URL.replace(/\/\/[^@/]*@/, '//***@')} is unreachable (${unreachableReason})`;
+  const message = `PostgreSQL at ${redactedUrl(TEST_PG_URL)} is unreachable (${unreachableReason})`;
   if (process.env.CI) {
     throw new Error(`${message}: CI must run the database suites on both engines; set STRATUM_TEST_PG_URL`);
   }
