@@ -12,15 +12,13 @@
  * 50,000 members into PGlite on disk, as `npm start` does on a fresh machine. The machine's
  * load average is noted: the figure is only as good as the quiet of the 2 cores it ran on.
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { writePopulation } from '../src/generator/population-files.ts';
 import { loadPopulation, type LoadSummary } from '../src/ingest/loader.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
+import { benchPopulation, benchPostgresUrl, withThrowawaySchema } from './postgres-fixture.ts';
 import type { BenchResult, BenchRun } from './types.ts';
 
 const FULL_MEMBERS = 1_000_000;
@@ -46,23 +44,10 @@ async function timeLoad(db: Database, dir: string, rejectsFile: string) {
 
 export const run: BenchRun = async ({ quick }) => {
   const members = quick ? QUICK_MEMBERS : FULL_MEMBERS;
-  const url = process.env.STRATUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const given = process.env.STRATUM_BENCH_LOAD_FROM;
-  const reusable = given ?? path.join(tmpdir(), `loadperf-pop-${members}`);
-  const reuse = existsSync(path.join(reusable, 'observation.csv'));
-  if (given && !reuse) throw new Error(`STRATUM_BENCH_LOAD_FROM=${given} holds no generated population`);
-  const dir = reuse ? reusable : await mkdtemp(path.join(tmpdir(), 'stratum-bench-load-'));
-  const schema = `stratum_bench_load_${randomUUID().replace(/-/g, '')}`;
-  const rejectsFile = path.join(tmpdir(), `${schema}-rejects.csv`);
-  const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
-  let db: Database | undefined;
+  const population = await benchPopulation(members, 'load', process.env.STRATUM_BENCH_LOAD_FROM);
+  const dir = population.dir;
   try {
-    if (!reuse) await writePopulation({ members, seed: 42, defectRate: 0.002, startYear: 2022, endYear: 2026 }, dir, () => {});
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    db = await openDatabase({ databaseUrl: url, searchPath: schema, poolSize: 4 });
-    const pg = await timeLoad(db, dir, rejectsFile);
-    await db.close();
-    db = undefined;
+    const pg = await withThrowawaySchema(benchPostgresUrl(), 'load', (db, rejectsFile) => timeLoad(db, dir, rejectsFile));
 
     const perSecond = pg.rows / pg.seconds;
     // The target rate: this population's rows, scaled to 1,000,000 members, in 120 s.
@@ -92,7 +77,7 @@ export const run: BenchRun = async ({ quick }) => {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'stratum-bench-pglite-'));
       const pglite = await openDatabase({ dataDir });
       try {
-        const lite = await timeLoad(pglite, dir, rejectsFile);
+        const lite = await timeLoad(pglite, dir, path.join(dataDir, 'rejects.csv'));
         results.push({
           name: `load ${fmt(members)} members into PGlite (npm start's first load)`,
           value: lite.seconds,
@@ -109,10 +94,6 @@ export const run: BenchRun = async ({ quick }) => {
     }
     return results;
   } finally {
-    await db?.close();
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
-    await admin.close();
-    await rm(rejectsFile, { force: true });
-    if (!reuse) await rm(dir, { recursive: true, force: true });
+    await population.dispose();
   }
 };

@@ -17,22 +17,18 @@
  * database), read back page by page, and the 1,000,000-member time extrapolated linearly. Skipped
  * with a message when PostgreSQL is unreachable. The load average is noted beside both figures.
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import type { Encounter, Member, Observation } from '../data-contracts/v1/index.ts';
 import { defaultPolicy } from '../src/config/policy.ts';
 import { Rng } from '../src/lib/random.ts';
 import { cms122Evaluator, cms165Evaluator, SHARED_VALUE_SETS } from '../src/performance/measures/index.ts';
 import type { PatientRecords } from '../src/performance/measures/index.ts';
-import { writePopulation } from '../src/generator/population-files.ts';
 import { loadPopulation } from '../src/ingest/loader.ts';
 import type { Database } from '../src/store/database.ts';
-import { openDatabase, postgresUnreachable, redactedUrl } from '../src/store/database.ts';
+import { postgresUnreachable, redactedUrl } from '../src/store/database.ts';
 import { fetchMemberRecords, memberIdPages } from '../src/store/members.ts';
 import { migrate } from '../src/store/migrate.ts';
+import { benchPopulation, benchPostgresUrl, withThrowawaySchema } from './postgres-fixture.ts';
 import type { BenchResult, BenchRun } from './types.ts';
 
 const OIDS_122 = [
@@ -216,7 +212,7 @@ async function readAll(db: Database): Promise<{ seconds: number; members: number
 
 /** Members' records read from PostgreSQL, timed apart from the measures. */
 async function fromPostgres(quick: boolean): Promise<BenchResult[]> {
-  const url = process.env.STRATUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const url = benchPostgresUrl();
   const shownUrl = redactedUrl(url);
   const why = await postgresUnreachable(url);
   if (why !== undefined) {
@@ -224,37 +220,27 @@ async function fromPostgres(quick: boolean): Promise<BenchResult[]> {
     return [];
   }
   const members = quick ? 10_000 : 50_000;
-  const reusable = path.join(tmpdir(), `loadperf-pop-${members}`);
-  const reuse = existsSync(path.join(reusable, 'observation.csv'));
-  const dir = reuse ? reusable : await mkdtemp(path.join(tmpdir(), 'stratum-bench-measures-'));
-  const schema = `stratum_bench_measures_${randomUUID().replace(/-/g, '')}`;
-  const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
-  let db: Database | undefined;
+  const population = await benchPopulation(members, 'measures');
   try {
-    if (!reuse) await writePopulation({ members, seed: 42, defectRate: 0.002, startYear: 2022, endYear: 2026 }, dir, () => {});
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    db = await openDatabase({ databaseUrl: url, searchPath: schema, poolSize: 4 });
-    await migrate(db);
-    await loadPopulation(db, { from: dir, rejectsFile: path.join(tmpdir(), `${schema}-rejects.csv`) });
-    const loadBefore = loadAverage();
-    const read = await readAll(db);
-    const perSecond = read.members / read.seconds;
-    return [
-      {
-        name: `read ${read.members.toLocaleString('en-US')} members' records from PostgreSQL (memberIdPages + fetchMemberRecords, 2,000 a page)`,
-        value: read.seconds,
-        unit: 's',
-        higherIsBetter: false,
-        note: `${read.rows.toLocaleString('en-US')} rows; measured on ${read.members.toLocaleString('en-US')} loaded members, 1,000,000 extrapolated linearly: ${(FULL_MEMBERS / perSecond).toFixed(0)} s; load average ${loadBefore} before, ${loadAverage()} after`,
-      },
-      { name: 'read members from PostgreSQL: throughput', value: perSecond, unit: 'patients/s', higherIsBetter: true },
-    ];
+    return await withThrowawaySchema(url, 'measures', async (db, rejectsFile) => {
+      await migrate(db);
+      await loadPopulation(db, { from: population.dir, rejectsFile });
+      const loadBefore = loadAverage();
+      const read = await readAll(db);
+      const perSecond = read.members / read.seconds;
+      return [
+        {
+          name: `read ${read.members.toLocaleString('en-US')} members' records from PostgreSQL (memberIdPages + fetchMemberRecords, 2,000 a page)`,
+          value: read.seconds,
+          unit: 's',
+          higherIsBetter: false,
+          note: `${read.rows.toLocaleString('en-US')} rows; measured on ${read.members.toLocaleString('en-US')} loaded members, 1,000,000 extrapolated linearly: ${(FULL_MEMBERS / perSecond).toFixed(0)} s; load average ${loadBefore} before, ${loadAverage()} after`,
+        },
+        { name: 'read members from PostgreSQL: throughput', value: perSecond, unit: 'patients/s', higherIsBetter: true },
+      ];
+    });
   } finally {
-    await db?.close();
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
-    await admin.close();
-    await rm(path.join(tmpdir(), `${schema}-rejects.csv`), { force: true });
-    if (!reuse) await rm(dir, { recursive: true, force: true });
+    await population.dispose();
   }
 }
 
