@@ -29,7 +29,7 @@ function apiBlock(): string {
   return block;
 }
 
-/** Every call the block makes, as `METHOD path` with the query left out and ids generalised. */
+/** Every curl command the block contains (a command continued with `\` counts once). */
 function callsIn(block: string): string[] {
   return [...block.matchAll(/\bcurl\b[^\n]*(?:\\\n[^\n]*)*/g)].map((m) => m[0]);
 }
