@@ -61,7 +61,9 @@ export function gitCommit(): string | null {
 
 export async function libraryVersions(): Promise<Record<string, string>> {
   const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; dependencies: Record<string, string> };
-  return { node: process.version, stratum: pkg.version, '@tensorflow/tfjs': pkg.dependencies['@tensorflow/tfjs'] ?? '', 'ml-random-forest': pkg.dependencies['ml-random-forest'] ?? '' };
+  const versions: Record<string, string> = { node: process.version, stratum: pkg.version };
+  for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'ml-random-forest']) versions[name] = pkg.dependencies[name] ?? '';
+  return versions;
 }
 
 /** The next free integer version under `models/<name>/`. */

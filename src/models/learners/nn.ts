@@ -1,13 +1,14 @@
 /**
  * A small multilayer perceptron (ReLU hidden layers, sigmoid output, weighted log-loss plus an L2
- * penalty on the weights), trained with @tensorflow/tfjs on its CPU backend with Adam, seeded
- * Glorot initialisation, seeded mini-batch order and early stopping on a seeded stratified
- * validation split (the best epoch's weights are kept).
+ * penalty on the weights), trained with @tensorflow/tfjs and Adam, with seeded Glorot
+ * initialisation, seeded mini-batch order and early stopping on a seeded stratified validation
+ * split (the best epoch's weights are kept).
  *
  * tfjs is imported lazily inside `fit`, so code that never trains a network does not pay its
- * start-up. Scoring is a plain float64 forward pass over the learned weights, so a restored
- * model needs neither tfjs nor its save format, and predictions after save-reload are
- * bit-identical.
+ * start-up; it trains on the fastest backend the process can load (tensorflow-runtime.ts), and
+ * the fitted state names that backend. Scoring is a plain float64 forward pass over the learned
+ * weights, so a restored model needs neither tfjs nor its save format, and predictions after
+ * save-reload are bit-identical.
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { Rng } from '../../lib/random.ts';
@@ -15,6 +16,8 @@ import { InvalidParameterError } from '../risk-model.ts';
 import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import { booleanParam, checkTrainingData, normaliseImportance, numberParam, sigmoid, stratifiedHoldout, withDefaults } from './common.ts';
 import { Learner } from './learner.ts';
+import { loadTensorflow } from './tensorflow-runtime.ts';
+import type { TensorflowBackend } from './tensorflow-runtime.ts';
 import { fitPreprocessor, outputWidth, transform } from './preprocess.ts';
 import type { Preprocessor } from './preprocess.ts';
 
@@ -39,7 +42,7 @@ export const NN_DEFAULTS: NnParams = {
   batchSize: 256,
   maxEpochs: 100,
   validationFraction: 0.1,
-  patience: 10,
+  patience: 5,
   missingIndicators: true,
 };
 
@@ -74,6 +77,8 @@ interface NnState {
   layers: Layer[];
   epochs: number;
   bestValidationLoss: number;
+  /** Absent in models saved before the backend was chosen at run time: those trained on cpu. */
+  backend?: TensorflowBackend;
 }
 
 /** The saved state (the `state` of toJSON) read back; null when a required field is missing. */
@@ -86,6 +91,11 @@ function readSavedState(state: object): NnState | null {
 export class NeuralNetModel extends Learner<NnParams, NnState> {
   constructor(params: Partial<NnParams> = {}) {
     super(KIND, validate(params));
+  }
+
+  /** The tfjs backend that trained it ('cpu' for models saved before the choice was recorded). */
+  get backend(): TensorflowBackend {
+    return this.fittedState().backend ?? 'cpu';
   }
 
   /** Epochs trained before early stopping. */
@@ -117,9 +127,7 @@ export class NeuralNetModel extends Learner<NnParams, NnState> {
     const train = pack(split.train);
     const val = pack(split.validation);
 
-    const tf = await import('@tensorflow/tfjs');
-    if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-    await tf.ready();
+    const { tf, backend } = await loadTensorflow();
 
     const sizes = [width, ...p.hiddenLayers, 1];
     const variables: { w: Tf.Variable; b: Tf.Variable }[] = [];
@@ -192,7 +200,7 @@ export class NeuralNetModel extends Learner<NnParams, NnState> {
       optimizer.dispose();
     }
     options.onProgress?.(1);
-    this.state = { cols: X.cols, pre, layers: best, epochs: epoch, bestValidationLoss: bestLoss };
+    this.state = { cols: X.cols, pre, layers: best, epochs: epoch, bestValidationLoss: bestLoss, backend };
     return this;
   }
 

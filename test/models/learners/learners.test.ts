@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, matrixFromRows, NotFittedError } from '../../../src/models/risk-model.ts';
-import type { FeatureMatrix, RiskModel } from '../../../src/models/risk-model.ts';
+import type { FeatureMatrix, RiskModel, SerializedModel } from '../../../src/models/risk-model.ts';
 import {
   createLearner,
   HistGradientBoostingModel,
@@ -9,10 +10,12 @@ import {
   learnerFromJSON,
   LogisticRegressionModel,
   ModelFormatError,
+  NeuralNetModel,
   TrainingDataError,
 } from '../../../src/models/learners/index.ts';
 import type { LearnerKind } from '../../../src/models/learners/index.ts';
 import { binValue, fitBinMapper, MISSING_BIN } from '../../../src/models/learners/binning.ts';
+import { loadTensorflow } from '../../../src/models/learners/tensorflow-runtime.ts';
 import { auc, simulateLogistic, simulateNonlinear } from './simulate.ts';
 
 /** Small, fast settings per kind (ml-random-forest and tfjs are slow; see the benchmark for full sizes). */
@@ -204,8 +207,26 @@ describe('forest', () => {
 });
 
 describe('nn', () => {
+  it('trains on WebAssembly where native TensorFlow is not installed, records it, and is reproducible for a seed', async () => {
+    const nativeInstalled = await import(['@tensorflow', 'tfjs-node'].join('/')).then(() => true, () => false);
+    const { X, y } = simulateNonlinear(600, 3, 6);
+    const a = await new NeuralNetModel({ maxEpochs: 5 }).fit(X, y, { seed: 3 });
+    expect(a.backend).toBe(nativeInstalled ? 'tensorflow' : 'wasm');
+    expect((a.toJSON().state as { backend?: string }).backend).toBe(a.backend);
+    const b = await new NeuralNetModel({ maxEpochs: 5 }).fit(X, y, { seed: 3 });
+    expect(Array.from(b.predictProba(X))).toEqual(Array.from(a.predictProba(X)));
+    const c = await new NeuralNetModel({ maxEpochs: 5 }).fit(X, y, { seed: 4 });
+    expect(Array.from(c.predictProba(X))).not.toEqual(Array.from(a.predictProba(X)));
+  });
+
+  it('reads a model saved before the backend was recorded as trained on cpu', () => {
+    const saved = JSON.parse(readFileSync(new URL('./fixtures/nn.json', import.meta.url), 'utf8')) as { model: SerializedModel };
+    expect((saved.model.state as { backend?: string }).backend).toBeUndefined();
+    expect((learnerFromJSON(saved.model) as NeuralNetModel).backend).toBe('cpu');
+  });
+
   it('disposes every tensor it creates', async () => {
-    const tf = await import('@tensorflow/tfjs');
+    const { tf } = await loadTensorflow();
     const { X, y } = simulateNonlinear(300, 3, 6);
     await createLearner('nn', { maxEpochs: 2 }).fit(X, y, { seed: 1 });
     const before = tf.memory().numTensors;
