@@ -4,6 +4,8 @@
  * sum_i w_i * logloss_i + (l2 / 2) * ||beta||^2 with the intercept unpenalised, so l2 = 1/C and
  * the default l2 = 1 matches LogisticRegression(C=1) on standardised input.
  */
+import { choleskyFactor, solveWithFactor } from '../../lib/cholesky.ts';
+import type { PivotRule } from '../../lib/cholesky.ts';
 import type { FeatureMatrix, FitOptions, SerializedModel } from '../risk-model.ts';
 import {
   booleanParam,
@@ -262,28 +264,11 @@ export class LogisticRegressionModel extends Learner<LogregParams, LogregState> 
 
 }
 
+/** The Hessian carries a ridge already, so a vanishing pivot is rounding: clamp it and go on. */
+const NEWTON_PIVOT: PivotRule = { minPivot: 1e-300, onSmallPivot: 'clamp' };
+
 /** Solves A x = b for symmetric positive-definite A (lower triangle filled), by Cholesky. */
 function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = A[i * n + j]!;
-      for (let k = 0; k < j; k++) sum -= L[i * n + k]! * L[j * n + k]!;
-      if (i === j) L[i * n + i] = Math.sqrt(Math.max(sum, 1e-300));
-      else L[i * n + j] = sum / L[j * n + j]!;
-    }
-  }
-  const z = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= L[i * n + k]! * z[k]!;
-    z[i] = sum / L[i * n + i]!;
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = z[i]!;
-    for (let k = i + 1; k < n; k++) sum -= L[k * n + i]! * x[k]!;
-    x[i] = sum / L[i * n + i]!;
-  }
-  return x;
+  const L = choleskyFactor(n, (i, j) => A[i * n + j]!, NEWTON_PIVOT)!;
+  return solveWithFactor(L, n, b);
 }

@@ -25,6 +25,7 @@
  *
  * Pure: no I/O.
  */
+import { choleskyFactor, solveWithFactor } from '../../lib/cholesky.ts';
 
 /** The GLMM could not be fitted from these data or options. */
 export class GlmmError extends Error {
@@ -85,36 +86,11 @@ const NEGLIGIBLE_VARIANCE = 1e-4;
 export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 const log1pExp = (z: number): number => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
 
-/** Cholesky factor (lower, in place copy) of a symmetric positive-definite p x p matrix. */
+/** Cholesky factor (lower) of a symmetric positive-definite p x p matrix. */
 function cholesky(A: Float64Array, p: number): Float64Array {
-  const L = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * p + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * p + k]! * L[j * p + k]!;
-      if (i === j) {
-        if (!(s > 1e-12)) throw new GlmmError('GLMM_SINGULAR', 'the case-mix design is singular (a covariate is constant or duplicated)');
-        L[i * p + i] = Math.sqrt(s);
-      } else L[i * p + j] = s / L[j * p + j]!;
-    }
-  }
+  const L = choleskyFactor(p, (i, j) => A[i * p + j]!, { minPivot: 1e-12, onSmallPivot: 'fail' });
+  if (!L) throw new GlmmError('GLMM_SINGULAR', 'the case-mix design is singular (a covariate is constant or duplicated)');
   return L;
-}
-
-function cholSolve(L: Float64Array, p: number, b: Float64Array): Float64Array {
-  const z = new Float64Array(p);
-  for (let i = 0; i < p; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * p + k]! * z[k]!;
-    z[i] = s / L[i * p + i]!;
-  }
-  const x = new Float64Array(p);
-  for (let i = p - 1; i >= 0; i--) {
-    let s = z[i]!;
-    for (let k = i + 1; k < p; k++) s -= L[k * p + i]! * x[k]!;
-    x[i] = s / L[i * p + i]!;
-  }
-  return x;
 }
 
 function checkData(d: GlmmData): number {
@@ -214,7 +190,7 @@ export function fitRandomInterceptLogit(data: GlmmData, options: Partial<GlmmOpt
       const rhs = new Float64Array(p);
       for (let a = 0; a < p; a++) rhs[a] = gB[a]!;
       for (let j = 0; j < J; j++) for (let a = 0; a < p; a++) rhs[a] = rhs[a]! - (Hbu[j * p + a]! * gU[j]!) / d[j]!;
-      const dB = cholSolve(L, p, rhs);
+      const dB = solveWithFactor(L, p, rhs);
       const dU = new Float64Array(J);
       for (let j = 0; j < J; j++) {
         let s = gU[j]!;
@@ -254,7 +230,7 @@ export function fitRandomInterceptLogit(data: GlmmData, options: Partial<GlmmOpt
     let reliable = 0;
     for (let j = 0; j < J; j++) {
       const h = Hbu.subarray(j * p, j * p + p);
-      const sh = cholSolve(L, p, Float64Array.from(h));
+      const sh = solveWithFactor(L, p, Float64Array.from(h));
       let q = 0;
       for (let a = 0; a < p; a++) q += h[a]! * sh[a]!;
       posteriorVariance[j] = 1 / d[j]! + q / (d[j]! * d[j]!);
@@ -289,12 +265,12 @@ export function fitRandomInterceptLogit(data: GlmmData, options: Partial<GlmmOpt
   for (let a = 0; a < p; a++) {
     const e = new Float64Array(p);
     e[a] = 1;
-    const col = cholSolve(L, p, e);
+    const col = solveWithFactor(L, p, e);
     for (let b = 0; b < p; b++) betaCovariance[b * p + a] = col[b]!;
   }
   for (let j = 0; j < J; j++) {
     const h = Hbu.subarray(j * p, j * p + p);
-    const sh = cholSolve(L, p, Float64Array.from(h));
+    const sh = solveWithFactor(L, p, Float64Array.from(h));
     let q = 0;
     for (let a = 0; a < p; a++) q += h[a]! * sh[a]!;
     posteriorVariance[j] = 1 / d[j]! + q / (d[j]! * d[j]!);

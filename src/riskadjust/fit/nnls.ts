@@ -5,6 +5,7 @@
  * ("Solving Least Squares Problems", 1974, ch. 23), with the unconstrained sub-problems solved by
  * Cholesky on the passive set. Pure.
  */
+import { choleskyFactor, solveWithFactor } from '../../lib/cholesky.ts';
 import { RiskModelFitError } from '../errors.ts';
 
 /** The solution and how the solver got there. */
@@ -25,38 +26,10 @@ function solvePassive(G: Float64Array, c: Float64Array, n: number, passive: read
   let scale = 0;
   for (const i of passive) scale = Math.max(scale, G[i * n + i]!);
   for (let ridge = 0; ; ridge = ridge === 0 ? 1e-12 * Math.max(scale, 1) : ridge * 100) {
-    const L = new Float64Array(k * k);
-    let ok = true;
-    for (let i = 0; i < k && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let sum = G[passive[i]! * n + passive[j]!]! + (i === j ? ridge : 0);
-        for (let m = 0; m < j; m++) sum -= L[i * k + m]! * L[j * k + m]!;
-        if (i === j) {
-          if (!(sum > 1e-14 * Math.max(scale, 1))) {
-            ok = false;
-            break;
-          }
-          L[i * k + i] = Math.sqrt(sum);
-        } else L[i * k + j] = sum / L[j * k + j]!;
-      }
-    }
-    if (!ok) {
-      if (ridge > 1e-2 * Math.max(scale, 1)) throw new RiskModelFitError('normal equations are singular beyond repair (a column of zeros in the passive set?)');
-      continue;
-    }
-    const y = new Float64Array(k);
-    for (let i = 0; i < k; i++) {
-      let sum = c[passive[i]!]!;
-      for (let m = 0; m < i; m++) sum -= L[i * k + m]! * y[m]!;
-      y[i] = sum / L[i * k + i]!;
-    }
-    const s = new Float64Array(k);
-    for (let i = k - 1; i >= 0; i--) {
-      let sum = y[i]!;
-      for (let m = i + 1; m < k; m++) sum -= L[m * k + i]! * s[m]!;
-      s[i] = sum / L[i * k + i]!;
-    }
-    return s;
+    const at = (i: number, j: number) => G[passive[i]! * n + passive[j]!]! + (i === j ? ridge : 0);
+    const L = choleskyFactor(k, at, { minPivot: 1e-14 * Math.max(scale, 1), onSmallPivot: 'fail' });
+    if (L) return solveWithFactor(L, k, Array.from(passive, (i) => c[i]!));
+    if (ridge > 1e-2 * Math.max(scale, 1)) throw new RiskModelFitError('normal equations are singular beyond repair (a column of zeros in the passive set?)');
   }
 }
 
