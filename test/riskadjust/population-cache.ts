@@ -1,7 +1,8 @@
 /**
- * A generated population cached in the OS temp folder, keyed by generator version, seed and size,
- * for the out-of-time acceptance tests (60,000 and 1,000,000 members): generating 1M members takes
- * a minute or more on a loaded 2-core machine, so it is made once and reused by later runs.
+ * A generated population cached in the OS temp folder (not the run's own folder that
+ * test/global-setup.ts makes), keyed by generator version, seed and size, for the out-of-time
+ * acceptance tests (60,000 and 1,000,000 members): generating 1M members takes a minute or more
+ * on a loaded 2-core machine, so it is made once and reused by later runs.
  *
  * Only what the risk-adjustment fit reads is kept (`POPULATION_FILES`, about 15% of the bytes: a
  * 1M population is ~3.9 GB whole, ~0.6 GB trimmed), plus `truth/manifest.json`, written last, whose
@@ -18,9 +19,12 @@ import { POPULATION_FILES } from '../../training/risk-adjustment/population.ts';
 
 const PREFIX = 'stratum-riskadjust-population-';
 
+/** Outside the per-run temp folder test/global-setup.ts makes, so the cache outlives the run. */
+const cacheRoot = (): string => process.env.STRATUM_TEST_CACHE_DIR ?? tmpdir();
+
 async function removeOtherVersions(): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    if (name.startsWith(PREFIX) && !name.startsWith(`${PREFIX}${GENERATOR_VERSION}-`)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  for (const name of await readdir(cacheRoot())) {
+    if (name.startsWith(PREFIX) && !name.startsWith(`${PREFIX}${GENERATOR_VERSION}-`)) await rm(join(cacheRoot(), name), { recursive: true, force: true });
   }
 }
 
@@ -32,7 +36,7 @@ async function trim(dir: string): Promise<void> {
 }
 
 export async function cachedPopulation(members: number, seed: number): Promise<string> {
-  const dir = join(tmpdir(), `${PREFIX}${GENERATOR_VERSION}-${seed}-${members}`);
+  const dir = join(cacheRoot(), `${PREFIX}${GENERATOR_VERSION}-${seed}-${members}`);
   if (existsSync(join(dir, 'truth', 'manifest.json'))) return dir;
   await removeOtherVersions();
   await rm(dir, { recursive: true, force: true });
