@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   STRATUM_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   /** Default JSON body limit (bytes or `1mb`-style); a route may declare its own. */
   STRATUM_BODY_LIMIT: z.string().default('1mb'),
+  /** How often the service asks the registry whether a champion was promoted or rolled back (0: only at start). */
+  STRATUM_MODEL_REFRESH_SECONDS: z.coerce.number().min(0).default(30),
   /** Who may read /metrics: `admin` credential (default) or `none` (open, private network only). */
   STRATUM_METRICS_AUTH: z.enum(['admin', 'none']).default('admin'),
 });

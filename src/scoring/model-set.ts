@@ -7,8 +7,8 @@ import { featureSchemaHash } from '../features/definitions.ts';
 import { featureSetFor, TASKS, type TaskName } from '../features/tasks.ts';
 import { loadArtifact, type ModelManifest } from '../models/artifact.ts';
 import type { CalibratedModel } from '../models/calibration/calibrated-model.ts';
-import { resolveAlias, syncRegistryFromDisk } from '../models/registry.ts';
-import type { Database } from '../store/database.ts';
+import { RegistryError, resolveAlias, syncRegistryFromDisk } from '../models/registry.ts';
+import type { Database, Queryable } from '../store/database.ts';
 
 export interface ServedModel {
   task: TaskName;
@@ -22,6 +22,8 @@ export class ModelSet {
     readonly models: ReadonlyMap<TaskName, ServedModel>,
     /** Tasks without a loadable champion, with the reason. */
     readonly unavailable: ReadonlyMap<TaskName, string>,
+    /** The champion version the registry named for each task when loaded, served or not. */
+    readonly championsAtLoad: ReadonlyMap<TaskName, number | null> = new Map(),
   ) {}
 
   get(task: TaskName): ServedModel | undefined {
@@ -37,12 +39,26 @@ export class ModelSet {
     return { ...this.#versions };
   }
 
+  /**
+   * Whether the registry still names the champions this set was loaded for. Cheap (no artifact is
+   * read), so a server can ask often; a champion that failed to load counts as current, so a
+   * broken artifact is not re-read until the registry names another version.
+   */
+  async isCurrent(db: Queryable): Promise<boolean> {
+    for (const task of TASKS) {
+      if ((await championVersion(db, task)) !== (this.championsAtLoad.get(task) ?? null)) return false;
+    }
+    return true;
+  }
+
   /** Register what is on disk, then load and verify the champion of every task. */
   static async load(db: Database, modelsDir: string): Promise<ModelSet> {
     await syncRegistryFromDisk(db, modelsDir);
     const models = new Map<TaskName, ServedModel>();
     const unavailable = new Map<TaskName, string>();
+    const championsAtLoad = new Map<TaskName, number | null>();
     for (const task of TASKS) {
+      championsAtLoad.set(task, await championVersion(db, task));
       try {
         const champion = await resolveAlias(db, task, 'champion');
         const { manifest, model } = await loadArtifact(champion.path, featureSchemaHash(featureSetFor(task)));
@@ -51,6 +67,16 @@ export class ModelSet {
         unavailable.set(task, err instanceof Error ? err.message : String(err));
       }
     }
-    return new ModelSet(models, unavailable);
+    return new ModelSet(models, unavailable, championsAtLoad);
+  }
+}
+
+async function championVersion(db: Queryable, task: TaskName): Promise<number | null> {
+  try {
+    return (await resolveAlias(db, task, 'champion')).version;
+  } catch (err) {
+    // No model or no champion for the task; a store error is the caller's to see.
+    if (err instanceof RegistryError) return null;
+    throw err;
   }
 }

@@ -45,7 +45,10 @@ export interface RunningService {
   server: Server;
   url: string;
   db: Database;
-  models: ModelSet;
+  /** The models served now (replaced when the registry's champions change). */
+  readonly models: ModelSet;
+  /** Serve the registry's current champions if they changed; true when it swapped. */
+  reloadModels(): Promise<boolean>;
   keys: DemoKey[] | null;
   /** Settles when the store is seeded (or seeding failed) and start-up jobs are queued. */
   seeded: Promise<void>;
@@ -99,8 +102,9 @@ async function demoKeysFor(db: Database, env: Env): Promise<DemoKey[]> {
 const keyRecords = (keys: DemoKey[]) => apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
 
 /** Risk adjustments score the 1 January classes they find missing with the served models, stored like any score. */
-function classScorer(db: Database, models: ModelSet, policy: Policy): ClassScorer {
+function classScorer(db: Database, servedModels: () => ModelSet, policy: Policy): ClassScorer {
   return async (memberIds, asOf) => {
+    const models = servedModels();
     if (models.unavailable.size > 0) {
       const why = `models unavailable (${[...models.unavailable.keys()].join(', ')})`;
       return new Map(memberIds.map((id) => [id, why]));
@@ -123,12 +127,35 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   const policy = await loadPolicy(env);
   const migration = await migrate(db);
   logger.info({ engine: db.engine, applied: migration }, 'store ready');
-  const models = await ModelSet.load(db, options.modelsDir ?? path.join(PROJECT_ROOT, 'models'));
-  for (const [task, reason] of models.unavailable) logger.warn({ task, reason }, 'model unavailable: scoring answers 503 until one is registered');
-  logger.info({ models: models.versions() }, 'models loaded');
-
+  const modelsDir = options.modelsDir ?? path.join(PROJECT_ROOT, 'models');
   const metrics = new Metrics();
-  for (const [task, version] of Object.entries(models.versions())) metrics.setModelVersion(task, String(version));
+  const announce = (set: ModelSet, what: string) => {
+    for (const [task, reason] of set.unavailable) logger.warn({ task, reason }, 'model unavailable: scoring answers 503 until one is registered');
+    logger.info({ models: set.versions() }, what);
+    for (const [task, version] of Object.entries(set.versions())) metrics.setModelVersion(task, String(version));
+  };
+  let models = await ModelSet.load(db, modelsDir);
+  announce(models, 'models loaded');
+  // A promote or rollback is served without a restart. Requests and job pages already under way
+  // finish on the set they started with; every score stores the versions it used.
+  let reloading: Promise<boolean> | null = null;
+  const reloadModels = () =>
+    (reloading ??= (async () => {
+      try {
+        if (await models.isCurrent(db)) return false;
+        models = await ModelSet.load(db, modelsDir);
+        announce(models, 'champions changed in the registry: now serving these models');
+        return true;
+      } finally {
+        reloading = null;
+      }
+    })());
+  const refreshTimer =
+    env.STRATUM_MODEL_REFRESH_SECONDS > 0
+      ? setInterval(() => {
+          reloadModels().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not check the model registry; serving the models already loaded'));
+        }, env.STRATUM_MODEL_REFRESH_SECONDS * 1000).unref()
+      : undefined;
 
   const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
   const seeding: { done: boolean; failed?: string } = { done: false };
@@ -148,7 +175,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     auditTrail,
     routes: [
       scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done }),
-      settlementRoutes({ policy, riskModelsDir: path.join(options.modelsDir ?? path.join(PROJECT_ROOT, 'models'), 'risk-adjustment'), scoreClasses: classScorer(db, models, policy) }),
+      settlementRoutes({ policy, riskModelsDir: path.join(modelsDir, 'risk-adjustment'), scoreClasses: classScorer(db, () => models, policy) }),
       performanceRoutes({ policy, today }),
     ],
     readiness: async () => {
@@ -177,6 +204,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(refreshTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await jobs.stop();
       await auditTrail.close();
@@ -207,7 +235,18 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     if (stopping) logger.warn('stopped while seeding: the load resumes from its last committed chunk on the next start');
     else logger.error({ err: seeding.failed }, 'seeding failed; the service stays up and /ready says why');
   });
-  // A promoted model is served after a restart (the registry is read at start). Stopping does not
-  // wait for a seed in progress: the load is resumable, so the next start carries on from it.
-  return { server, url, db, models, keys, seeded, stop };
+  // Stopping does not wait for a seed in progress: the load is resumable, so the next start
+  // carries on from it.
+  return {
+    server,
+    url,
+    db,
+    get models() {
+      return models;
+    },
+    reloadModels,
+    keys,
+    seeded,
+    stop,
+  };
 }

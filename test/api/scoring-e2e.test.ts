@@ -17,6 +17,7 @@ import { loadEnv } from '../../src/config/env.ts';
 import { TASKS } from '../../src/features/tasks.ts';
 import { loadPopulation } from '../../src/ingest/loader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { rollbackAlias, setAlias } from '../../src/models/registry.ts';
 import { runJob } from '../../src/scoring/jobs.ts';
 import { fetchMemberRecords } from '../../src/store/members.ts';
 import { serve, type RunningService } from '../../src/service/server.ts';
@@ -205,6 +206,25 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     const newest = await getDb().query<{ score_id: number }>(`SELECT max(score_id) AS score_id FROM score_result WHERE member_id = $1`, [ids[3]]);
     expect(Number(latest.rows[0]!.score_id)).toBe(Number(newest.rows[0]!.score_id));
   });
+
+  it('serves a promoted champion without a restart, and the previous one after a rollback', async () => {
+    const db = getDb();
+    const c = client(key('analyst'));
+    const versionServed = async () => (await c.call('scoreMember', { body: { member_id: memberOfA } })).predictions.find((p) => p.model === 'readmission')!.version;
+    expect(await service.reloadModels()).toBe(false);
+    const trained = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 2, modelsDir: path.join(modelsDir, ctx.engine), folds: 3 });
+    expect(trained.alias).toBe('challenger');
+    // Registered but not promoted: still version 1.
+    expect(await service.reloadModels()).toBe(false);
+    expect(await versionServed()).toBe(1);
+    await setAlias(db, 'readmission', 'champion', trained.manifest.version, 'test:promote');
+    expect(await service.reloadModels()).toBe(true);
+    expect(await versionServed()).toBe(trained.manifest.version);
+    expect(logLines.join('')).toContain('champions changed in the registry');
+    await rollbackAlias(db, 'readmission', 'champion', 'test:rollback');
+    expect(await service.reloadModels()).toBe(true);
+    expect(await versionServed()).toBe(1);
+  }, 120_000);
 
   it('application logs carry no member identifiers', () => {
     const joined = logLines.join('');
