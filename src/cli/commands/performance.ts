@@ -15,7 +15,7 @@ import { defaultPolicy, parsePolicy } from '../../config/policy.ts';
 import { parsePeriod, PERIOD_PATTERN, PERIOD_RULE } from '../../performance/attribution.ts';
 import { renderPerformanceReport } from '../../performance/report/html.ts';
 import type { PerformanceRunResult } from '../../performance/report/performance-run.ts';
-import { rankedRows } from '../../performance/report/performance-run.ts';
+import { rankedRows, unpricedCapitationWarning } from '../../performance/report/performance-run.ts';
 import { computeAndStoreRun } from '../../performance/report/run-store.ts';
 import { progressBar } from '../progress.ts';
 import { openMigratedStore } from './db.ts';
@@ -94,6 +94,8 @@ stored append-only (performance_run); the API serves the latest run of a period.
         );
         for (const line of rankedTableText(run.result)) console.log(line);
         if (run.result.statementsNote !== null) console.log(`no statements: ${run.result.statementsNote}`);
+        const unpriced = unpricedCapitationWarning(run.result);
+        if (unpriced !== null) console.warn(`warning: ${unpriced}`);
         const file = path.join(opts.out, `performance-${opts.period}.html`);
         await mkdir(opts.out, { recursive: true });
         await writeFile(file, renderPerformanceReport(run.result, run));

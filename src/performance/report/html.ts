@@ -10,7 +10,7 @@ import { OUTCOME_INDICATORS } from '../adjustment/outcomes.ts';
 import type { FunnelPosition } from './funnel.ts';
 import { funnelCurves, funnelPosition } from './funnel.ts';
 import type { PerformanceRunResult, RankedRow } from './performance-run.ts';
-import { rankedRows } from './performance-run.ts';
+import { rankedRows, unpricedCapitationWarning } from './performance-run.ts';
 
 /** Escape text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -146,7 +146,10 @@ export function renderPerformanceReport(run: PerformanceRunResult, meta: { runId
   const quarter = run.periodKind === 'quarter';
   const span = ` (${quarter ? 'rolling twelve months ' : ''}${escapeHtml(run.periodStart)} to ${escapeHtml(run.periodEnd)})`;
   // A quarter is for monitoring: say plainly why the money columns are empty.
-  const money = run.statementsNote === null ? '' : `<p class="note money">No P4P statements: ${escapeHtml(run.statementsNote)}.</p>`;
+  const unpriced = unpricedCapitationWarning(run);
+  const money =
+    (run.statementsNote === null ? '' : `<p class="note money">No P4P statements: ${escapeHtml(run.statementsNote)}.</p>`) +
+    (unpriced === null ? '' : `<p class="note money"><strong>${escapeHtml(unpriced)}</strong></p>`);
   const about = quarter
     ? `Run ${escapeHtml(meta.runId)}, computed ${escapeHtml(meta.createdAt)}; inputs fingerprint ${escapeHtml(meta.inputsFingerprint.slice(0, 16))}…`
     : `Run ${escapeHtml(meta.runId)}, computed ${escapeHtml(meta.createdAt)}, statements issued ${escapeHtml(run.issuedOn)}; inputs fingerprint ${escapeHtml(meta.inputsFingerprint.slice(0, 16))}…

@@ -88,6 +88,25 @@ export interface PerformanceRunResult {
   institutions: StoredInstitutionResult[];
 }
 
+/** The capitation source of an institution without a stored risk adjustment for the year. */
+export const NO_CAPITATION_STORED = 'none stored';
+
+/**
+ * A yearly run's warning when some institutions' money rests on no stored risk adjustment (their
+ * capitation counts as 0.00): without it, a run made before the settlement engine priced the year
+ * shows bonuses of 0.00 and no deductions, and nobody would know why. Null when all are priced.
+ */
+export function unpricedCapitationWarning(run: PerformanceRunResult): string | null {
+  if (run.periodKind !== 'year') return null;
+  const unpriced = run.institutions.filter((i) => i.money?.capitationSource === NO_CAPITATION_STORED).length;
+  if (unpriced === 0) return null;
+  const fix = 'Price the year first (POST /v1/risk-adjustments), then run this again.';
+  if (unpriced === run.institutions.length) {
+    return `No institution has a stored risk adjustment for ${run.period}: capitation payments count as 0.00, so the P4P budget (a share of capitation spending) is 0.00, every bonus is 0.00 and no deduction applies. ${fix}`;
+  }
+  return `${unpriced} of ${run.institutions.length} institutions have no stored risk adjustment for ${run.period}: their capitation payments count as 0.00, so they add nothing to the P4P budget and no deduction applies to them. ${fix}`;
+}
+
 /** One line of the ranked table (CLI, HTML report, API list). */
 export interface RankedRow {
   institutionId: string;
@@ -156,7 +175,7 @@ export function assemblePerformanceRun(
   policy: P4PPolicy,
 ): PerformanceRunResult {
   const yearly = perf.period.kind === 'year';
-  const moneyOf = (id: string): InstitutionMoneyInputs => money?.get(id) ?? { capitationPayment: '0.00', capitationSource: 'none stored', costPerMemberYear: 0, previousComposite: null };
+  const moneyOf = (id: string): InstitutionMoneyInputs => money?.get(id) ?? { capitationPayment: '0.00', capitationSource: NO_CAPITATION_STORED, costPerMemberYear: 0, previousComposite: null };
   const spending = perf.institutions.reduce((s, i) => s.plus(moneyOf(i.institutionId).capitationPayment), new Decimal(0));
   const rankable = yearly ? perf.institutions.filter((i) => whyNotRankable(i) === null) : [];
   const statements = yearly

@@ -18,7 +18,7 @@ import { computeInstitutionPerformance } from '../adjustment/institution-perform
 import type { PerformancePeriod } from '../attribution.ts';
 import { parsePeriod } from '../attribution.ts';
 import type { InstitutionMoneyInputs, MemberIndicatorRow, PerformanceRunResult, StoredInstitutionResult } from './performance-run.ts';
-import { AttributedCostAccumulator, assemblePerformanceRun, memberIndicatorRows } from './performance-run.ts';
+import { AttributedCostAccumulator, assemblePerformanceRun, memberIndicatorRows, NO_CAPITATION_STORED } from './performance-run.ts';
 
 /** A stored run, as read back. */
 export interface StoredPerformanceRun {
@@ -88,7 +88,7 @@ async function moneyInputs(db: Queryable, year: number, institutions: readonly {
     const prev = previous?.result.institutions.find((p) => p.institutionId === i.institution_id)?.statement?.composite.exact ?? null;
     money.set(i.institution_id, {
       capitationPayment: pay?.amount ?? '0.00',
-      capitationSource: pay?.source ?? 'none stored',
+      capitationSource: pay?.source ?? NO_CAPITATION_STORED,
       costPerMemberYear: costs.costPerMemberYear(i.institution_id),
       previousComposite: prev,
     });

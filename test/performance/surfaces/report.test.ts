@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, funnelPlotSvg, funnelPoints } from '../../../src/performance/report/html.ts';
+import { escapeHtml, funnelPlotSvg, funnelPoints, renderPerformanceReport } from '../../../src/performance/report/html.ts';
 import type { PerformanceRunResult, StoredInstitutionResult } from '../../../src/performance/report/performance-run.ts';
-import { rankedRows } from '../../../src/performance/report/performance-run.ts';
+import { rankedRows, unpricedCapitationWarning } from '../../../src/performance/report/performance-run.ts';
 
 function institution(id: string, n: number, rsr: number, rank: number | null): StoredInstitutionResult {
   const outcome = { denominator: n, rawRate: rsr, riskStandardisedRate: rsr, published: n >= 30 } as unknown as StoredInstitutionResult['outcomes']['O1'];
@@ -12,6 +12,7 @@ function institution(id: string, n: number, rsr: number, rank: number | null): S
 
 const run = {
   period: '2026',
+  periodKind: 'year',
   overallRates: { O1: 0.5, O2: 0.5 },
   institutions: [institution('I-LOW<', 100, 0.3, 3), institution('I-MID', 100, 0.5, 2), institution('I-HIGH', 100, 0.62, 1), institution('I-SMALL', 10, 0.5, null)],
 } as unknown as PerformanceRunResult;
@@ -38,6 +39,19 @@ describe('funnel plot and ranked table', () => {
 
   it('ranks by level then TOPSIS rank, unranked last', () => {
     expect(rankedRows(run).map((r) => r.institutionId)).toEqual(['I-HIGH', 'I-MID', 'I-LOW<', 'I-SMALL']);
+  });
+
+  it('warns, in the report too, when bonuses are 0.00 because the year has no stored risk adjustment', () => {
+    expect(unpricedCapitationWarning(run)).toMatch(/^No institution has a stored risk adjustment for 2026: .*every bonus is 0.00.*POST \/v1\/risk-adjustments/);
+    const priced = (i: StoredInstitutionResult): StoredInstitutionResult => ({ ...i, money: { ...i.money!, capitationSource: 'risk_adjustment ra-1', capitationPayment: '1000.00' } });
+    const partly = { ...run, institutions: run.institutions.map((i, k) => (k === 0 ? i : priced(i))) };
+    expect(unpricedCapitationWarning(partly)).toMatch(/^1 of 4 institutions have no stored risk adjustment for 2026/);
+    expect(unpricedCapitationWarning({ ...run, institutions: run.institutions.map(priced) })).toBeNull();
+    expect(unpricedCapitationWarning({ ...run, periodKind: 'quarter' })).toBeNull();
+    const meta = { runId: 'perf-1', createdAt: '2026-11-22T00:00:00Z', inputsFingerprint: 'f'.repeat(64) };
+    const html = (r: PerformanceRunResult) => renderPerformanceReport({ ...r, periodStart: '2026-01-01', periodEnd: '2026-12-31', issuedOn: '2026-11-22', capitationSpending: '0.00', statementsNote: null }, meta);
+    expect(html(run)).toContain('No institution has a stored risk adjustment for 2026');
+    expect(html({ ...run, institutions: run.institutions.map(priced) })).not.toContain('stored risk adjustment');
   });
 
   it('escapes markup', () => {
