@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .command('performance')
     .description('Compute and store the institutions’ O1/O2/P1/P2 (risk-adjusted) and, for a year, the P4P statements; print the ranked table and write an HTML report')
     .requiredOption('--period <period>', 'a year, e.g. 2026 (statements), or a quarter, e.g. 2026Q2 (its rolling twelve months, for monitoring: no statements)')
-    .option('--out <dir>', 'folder of the HTML report', path.join('var', 'reports'))
+    .option('--out <dir>', 'folder of the HTML report (default: reports/ under STRATUM_DATA_DIR, ./var/reports)')
     .option('--issued-on <date>', 'statements’ issue date (YYYY-MM-DD; default today)')
     .option('--replicates <n>', 'bootstrap replicates per institution for the RSR interval', '200')
     .addHelpText(
@@ -67,7 +67,7 @@ the previous composite from the latest stored run of the year before. A quarter 
 twelve months 2025-07-01 to 2026-06-30) reports the rates only: P4P money is yearly. The run is
 stored append-only (performance_run); the API serves the latest run of a period.`,
     )
-    .action(async (opts: { period: string; out: string; issuedOn?: string; replicates: string }) => {
+    .action(async (opts: { period: string; out?: string; issuedOn?: string; replicates: string }) => {
       if (!PERIOD_PATTERN.test(opts.period)) throw new Error(`--period: ${PERIOD_RULE} (got '${opts.period}')`);
       const period = parsePeriod(opts.period);
       if (opts.issuedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.issuedOn)) throw new Error(`--issued-on must be YYYY-MM-DD (got '${opts.issuedOn}')`);
@@ -96,8 +96,9 @@ stored append-only (performance_run); the API serves the latest run of a period.
         if (run.result.statementsNote !== null) console.log(`no statements: ${run.result.statementsNote}`);
         const unpriced = unpricedCapitationWarning(run.result);
         if (unpriced !== null) console.warn(`warning: ${unpriced}`);
-        const file = path.join(opts.out, `performance-${opts.period}.html`);
-        await mkdir(opts.out, { recursive: true });
+        const out = opts.out ?? path.join(loadEnv().STRATUM_DATA_DIR, 'reports');
+        const file = path.join(out, `performance-${opts.period}.html`);
+        await mkdir(out, { recursive: true });
         await writeFile(file, renderPerformanceReport(run.result, run));
         console.log(`report: ${file}`);
       } finally {

@@ -63,8 +63,10 @@ function cliSuite(name: string, setup: () => Promise<{ storeEnv: Record<string, 
     };
 
     it('a year: stores a run, prints the ranked table and writes the report', async () => {
-      const { stdout } = await stratumPerformance(storeEnv, ['--period', '2026', '--out', out, '--issued-on', '2027-01-15', '--replicates', '10']);
+      const { stdout, stderr } = await stratumPerformance(storeEnv, ['--period', '2026', '--out', out, '--issued-on', '2027-01-15', '--replicates', '10']);
       expect(stdout).toMatch(/performance run perf-[0-9a-f-]{36} for 2026 \(2026-01-01 to 2026-12-31\): 2000 members, \d+ institutions/);
+      // Nothing priced the year yet, so the zero bonuses are explained.
+      expect(stderr).toContain('warning: No institution has a stored risk adjustment for 2026');
       expect(stdout).toMatch(/rank\s+institution\s+level\s+O1 raw\s+O1 RSR/);
       expect(stdout).not.toContain('no statements');
       for (const id of institutions) expect(stdout).toContain(id);
@@ -79,11 +81,13 @@ function cliSuite(name: string, setup: () => Promise<{ storeEnv: Record<string, 
     }, 120_000);
 
     it('a quarter: stores a monitoring run over the rolling twelve months, with no statements', async () => {
-      const { stdout } = await stratumPerformance(storeEnv, ['--period', '2026Q2', '--out', out, '--replicates', '10']);
+      // Without --out the report goes under the data folder.
+      const env = { STRATUM_DATA_DIR: path.join(out, 'data-dir'), ...storeEnv };
+      const { stdout } = await stratumPerformance(env, ['--period', '2026Q2', '--replicates', '10']);
       expect(stdout).toMatch(/performance run perf-[0-9a-f-]{36} for 2026Q2 \(2025-07-01 to 2026-06-30\): 2000 members, \d+ institutions/);
       expect(stdout).toContain(`no statements: ${QUARTER_STATEMENTS_NOTE}`);
       for (const id of institutions) expect(stdout).toContain(id);
-      const html = readFileSync(path.join(out, 'performance-2026Q2.html'), 'utf8');
+      const html = readFileSync(path.join(env.STRATUM_DATA_DIR, 'reports', 'performance-2026Q2.html'), 'utf8');
       expect(html).toContain('quarter 2026Q2 (rolling twelve months 2025-07-01 to 2026-06-30)');
       expect(html).toContain(`No P4P statements: ${QUARTER_STATEMENTS_NOTE}.`);
       expect(html.match(/<svg class="funnel"/g)).toHaveLength(2);
