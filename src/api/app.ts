@@ -36,7 +36,7 @@ import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument, type OpenApiInfo } from './openapi.ts';
 import { OperationRegistry, successStatus, type OperationSpec } from './operations.ts';
 import { TokenBucketLimiter, type RateLimitConfig } from './rate-limit.ts';
-import { Reply, type HandlerInput, type OperationHandler, type RouteContext, type RouteModule, type RouteRegistrar } from './routes.ts';
+import { JsonText, Reply, type HandlerInput, type OperationHandler, type RouteContext, type RouteModule, type RouteRegistrar } from './routes.ts';
 import { systemRoutes, type Readiness } from './system-routes.ts';
 import { parseRequestParts } from './validate.ts';
 
@@ -202,6 +202,11 @@ function send(res: Response, operation: OperationSpec, status: number, body: unk
   const contentType = operation.responses[status]?.contentType;
   res.status(status);
   if (body === undefined) res.end();
+  else if (body instanceof JsonText && contentType === undefined) {
+    // As res.json does with the text it serialises.
+    if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+    res.send(body.text);
+  }
   else if (contentType !== undefined) res.type(contentType).send(body);
   else res.json(body);
 }

@@ -26,6 +26,15 @@ export class Reply {
   ) {}
 }
 
+/**
+ * A success body already serialised: exactly the text JSON.stringify gives for the body, sent
+ * as res.json would send it. For answers whose parts were serialised once already (a score is
+ * stored as its JSON text), so they are not serialised a second time.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** What a handler receives: validated parts, the caller, and an audit function bound to the caller. */
 export interface HandlerInput<O extends OperationSpec> {
   params: ParsedPart<O, 'params'>;
@@ -42,10 +51,12 @@ export interface HandlerInput<O extends OperationSpec> {
 }
 
 /**
- * Returns the success body (sent with the lowest declared 2xx), a Reply, or undefined after
- * writing the response itself. Throw ApiError subclasses for failures.
+ * Returns the success body (sent with the lowest declared 2xx) or its JsonText, a Reply, or
+ * undefined after writing the response itself. Throw ApiError subclasses for failures.
  */
-export type OperationHandler<O extends OperationSpec> = (input: HandlerInput<O>) => Promise<SuccessBody<O> | Reply | void> | SuccessBody<O> | Reply | void;
+export type OperationHandler<O extends OperationSpec> = (
+  input: HandlerInput<O>,
+) => Promise<SuccessBody<O> | JsonText | Reply | void> | SuccessBody<O> | JsonText | Reply | void;
 
 export interface RouteRegistrar {
   /** Mount `operation` with `handler`; it also appears in /openapi.json. */

@@ -30,6 +30,30 @@ function quotedKey(key: string): string {
 // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * An object's members in canonical order: keys sorted, each already quoted. Arrays of records
+ * (a member's observations, claims, ...) hold many objects with the same keys in the same
+ * insertion order, so one element's order is reused for the next while its keys match.
+ */
+interface KeyOrder {
+  /** Keys in insertion order (what Object.keys gave), to recognise the next object of the same shape. */
+  own: string[];
+  sorted: string[];
+  quoted: string[];
+}
+
+function keyOrder(own: string[]): KeyOrder {
+  // Default sort compares UTF-16 code units, as canonical JSON orders keys.
+  const sorted = [...own].sort();
+  return { own, sorted, quoted: sorted.map(quotedKey) };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 // One string built by appending, without the intermediate entry arrays, closures and joins of a
 // map/join formulation: the output is the same, at a fraction of the cost.
 function write(value: unknown, fail: (message: string) => Error): string {
@@ -47,35 +71,47 @@ function write(value: unknown, fail: (message: string) => Error): string {
     case 'object': {
       if (Array.isArray(value)) {
         let out = '[';
+        let order: KeyOrder | undefined;
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
           // A hole stays empty, as Array.prototype.join leaves it.
           if (!(i in value)) continue;
           const v: unknown = value[i];
           if (v === undefined) throw fail('undefined inside an array');
-          out += write(v, fail);
+          if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+            const own = plainKeys(v, fail);
+            if (order === undefined || !sameKeys(own, order.own)) order = keyOrder(own);
+            out += writeObject(v as Record<string, unknown>, order, fail);
+          } else out += write(v, fail);
         }
         return `${out}]`;
       }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw fail(`only plain objects can be hashed (got ${(proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'unknown'})`);
-      const object = value as Record<string, unknown>;
-      // Default sort compares UTF-16 code units, as canonical JSON orders keys.
-      const keys = Object.keys(object).sort();
-      let out = '{';
-      let first = true;
-      for (const key of keys) {
-        const v = object[key];
-        if (v === undefined) continue;
-        if (!first) out += ',';
-        first = false;
-        out += quotedKey(key) + write(v, fail);
-      }
-      return `${out}}`;
+      return writeObject(value as Record<string, unknown>, keyOrder(plainKeys(value, fail)), fail);
     }
     default:
       throw fail(`cannot hash a ${typeof value}`);
   }
+}
+
+/** The own enumerable keys of a plain object; anything else is refused. */
+function plainKeys(value: object, fail: (message: string) => Error): string[] {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw fail(`only plain objects can be hashed (got ${(proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'unknown'})`);
+  return Object.keys(value);
+}
+
+function writeObject(object: Record<string, unknown>, order: KeyOrder, fail: (message: string) => Error): string {
+  const { sorted, quoted } = order;
+  let out = '{';
+  let first = true;
+  for (let k = 0; k < sorted.length; k++) {
+    const v = object[sorted[k]!];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += quoted[k]! + write(v, fail);
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 of a string, hex. */

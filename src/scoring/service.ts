@@ -5,7 +5,7 @@
  */
 import type { Policy, RiskClass } from '../config/policy.ts';
 import type { MemberRecord } from '../features/member-record.ts';
-import type { Queryable } from '../store/database.ts';
+import type { Engine, Queryable } from '../store/database.ts';
 import { fetchMemberRecords } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
 import { ModelUnavailableError, scoreMember, type MemberScore } from './score-member.ts';
@@ -33,6 +33,11 @@ export interface MemberProblem {
 export interface ScoredBatch {
   scores: MemberScore[];
   problems: MemberProblem[];
+  /**
+   * Each score's JSON text as stored (what JSON.stringify gives for it), in the order of
+   * `scores`: an answer can be assembled from them without serialising every score again.
+   */
+  resultTexts: string[];
 }
 
 /** The institution a member is attributed to on a date: their latest sign-up started before it. */
@@ -47,18 +52,20 @@ export function institutionOf(record: MemberRecord, asOf: string): string | null
 
 const probabilityOf = (s: MemberScore, model: string) => s.predictions.find((p) => p.model === model)?.probability ?? null;
 
-type Store = Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
+type Store = Queryable & { readonly engine?: Engine; transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
 
 /** Scores made so far, with each member's institution on the date (stored beside the score). */
 interface Scoring {
   scores: MemberScore[];
   problems: MemberProblem[];
   institutions: (string | null)[];
+  /** JSON text of each score stored so far (see ScoredBatch.resultTexts). */
+  resultTexts: string[];
   /** Records scored (or failed), for the yields. */
   seen: number;
 }
 
-const newScoring = (): Scoring => ({ scores: [], problems: [], institutions: [], seen: 0 });
+const newScoring = (): Scoring => ({ scores: [], problems: [], institutions: [], resultTexts: [], seen: 0 });
 
 async function scoreInto(into: Scoring, records: Iterable<MemberRecord>, asOf: string, models: ModelSet, policy: Policy): Promise<void> {
   for (const record of records) {
@@ -83,8 +90,8 @@ async function storeScoring(
   alsoInTransaction: ((tx: Queryable, batch: ScoredBatch) => Promise<void>) | undefined,
   updateLatest: boolean,
 ): Promise<ScoredBatch> {
-  const batch = { scores: scoring.scores, problems: scoring.problems };
   const rows = scoring.scores.map((score, i) => storedRow(score, scoring.institutions[i] ?? null));
+  const batch = { scores: scoring.scores, problems: scoring.problems, resultTexts: rows.map((r) => r.result) };
   if (!alsoInTransaction && rows.length > 0 && rows.length <= ONE_STATEMENT_MAX && new Set(rows.map((r) => r.memberId)).size === rows.length) {
     await storeInOneStatement(db, rows, jobId, updateLatest);
   } else if (rows.length || alsoInTransaction) {
@@ -118,6 +125,43 @@ export async function scoreRecords(
   return storeScoring(db, scoring, jobId, alsoInTransaction, updateLatest);
 }
 
+/** Hands chunks from the scoring loop to the transaction storing them, in order. */
+class ChunkChannel<T> {
+  #items: T[] = [];
+  #closed = false;
+  #error: { error: unknown } | undefined;
+  #wake: (() => void) | undefined;
+
+  push(item: T): void {
+    if (this.#error) throw this.#error.error;
+    this.#items.push(item);
+    this.#wake?.();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+  }
+
+  /** The storing side failed, or scoring did: both sides stop. */
+  fail(error: unknown): void {
+    this.#error ??= { error };
+    this.#wake?.();
+  }
+
+  /** The next chunk; undefined once closed and drained; throws after fail(). */
+  async next(): Promise<T | undefined> {
+    for (;;) {
+      if (this.#error) throw this.#error.error;
+      const item = this.#items.shift();
+      if (item !== undefined) return item;
+      if (this.#closed) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+  }
+}
+
 /**
  * Fetch and score members by id; unknown ids are reported, not thrown. Records are read in
  * chunks, the next chunk while this one is scored: on PostgreSQL the server assembles records on
@@ -127,25 +171,56 @@ export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: st
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
   for (let i = 0; i < unique.length; i += READ_AHEAD_CHUNK) chunks.push(unique.slice(i, i + READ_AHEAD_CHUNK));
-  const scoring = newScoring();
   const found = new Set<string>();
-  let next = chunks.length > 0 ? fetchMemberRecords(db, chunks[0]!) : undefined;
-  for (let k = 0; k < chunks.length; k++) {
-    const records = await next!;
-    next = k + 1 < chunks.length ? fetchMemberRecords(db, chunks[k + 1]!) : undefined;
-    // A read still in flight when scoring fails must not end as an unhandled rejection.
-    next?.catch(() => undefined);
-    const inOrder = chunks[k]!.flatMap((id) => records.get(id) ?? []);
-    for (const r of inOrder) found.add(r.member.member_id);
-    await scoreInto(scoring, inOrder, asOf, models, policy);
-  }
-  const batch = await storeScoring(db, scoring, jobId, undefined, true);
+  const scoreChunks = async (each: (scoring: Scoring, from: number) => void): Promise<Scoring> => {
+    const scoring = newScoring();
+    let next = chunks.length > 0 ? fetchMemberRecords(db, chunks[0]!) : undefined;
+    for (let k = 0; k < chunks.length; k++) {
+      const records = await next!;
+      next = k + 1 < chunks.length ? fetchMemberRecords(db, chunks[k + 1]!) : undefined;
+      // A read still in flight when scoring fails must not end as an unhandled rejection.
+      next?.catch(() => undefined);
+      const inOrder = chunks[k]!.flatMap((id) => records.get(id) ?? []);
+      for (const r of inOrder) found.add(r.member.member_id);
+      const from = scoring.scores.length;
+      await scoreInto(scoring, inOrder, asOf, models, policy);
+      each(scoring, from);
+    }
+    return scoring;
+  };
+  let batch: ScoredBatch;
+  if (db.engine === 'postgres' && unique.length > ONE_STATEMENT_MAX) {
+    // PostgreSQL: each chunk is stored (in the batch's one transaction, on its own connection)
+    // while the next is read (through the pool, outside the transaction) and scored, instead of
+    // the whole batch after the last one is scored.
+    const chunksToStore = new ChunkChannel<StoredRow[]>();
+    const storing = db.transaction(async (tx) => {
+      for (let rows = await chunksToStore.next(); rows; rows = await chunksToStore.next()) await storeChunk(tx, rows, jobId, true);
+    });
+    // A failed store ends scoring early: the next chunk handed over sees it.
+    storing.catch((err: unknown) => chunksToStore.fail(err));
+    let scoring: Scoring;
+    try {
+      scoring = await scoreChunks((sc, from) => {
+        const rows = sc.scores.slice(from).map((score, i) => storedRow(score, sc.institutions[from + i] ?? null));
+        for (const r of rows) sc.resultTexts.push(r.result);
+        if (rows.length > 0) chunksToStore.push(rows);
+      });
+      chunksToStore.close();
+    } catch (err) {
+      chunksToStore.fail(err);
+      await storing.catch(() => undefined);
+      throw err;
+    }
+    await storing;
+    batch = { scores: scoring.scores, problems: scoring.problems, resultTexts: scoring.resultTexts };
+  } else batch = await storeScoring(db, await scoreChunks(() => undefined), jobId, undefined, true);
   for (const id of ids) if (!found.has(id)) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
   return batch;
 }
 
 /** One score as stored: score_result's columns, and what member_latest_score keeps of it. */
-interface StoredRow {
+export interface StoredRow {
   memberId: string;
   asOf: string;
   institutionId: string | null;
@@ -163,7 +238,7 @@ interface StoredRow {
   summary: string;
 }
 
-function storedRow(s: MemberScore, institutionId: string | null): StoredRow {
+export function storedRow(s: MemberScore, institutionId: string | null): StoredRow {
   return {
     memberId: s.memberId,
     asOf: s.asOf,
@@ -207,11 +282,29 @@ const UPSERT_LATEST = `ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED
        onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
      WHERE member_latest_score.as_of <= EXCLUDED.as_of`;
 
+/** An audit_log row written in the same statement as the scores it accounts for. */
+export interface AuditRecord {
+  actor: string;
+  role: string;
+  action: string;
+  resource: string;
+  memberIds: readonly string[];
+  /** Small structured context (counts, dates); no member values. */
+  detail: Record<string, unknown>;
+}
+
 /**
  * A few scores of distinct members: one INSERT into the history whose returned ids feed the
- * latest-score upsert in the same statement.
+ * latest-score upsert (for the rows `updateLatest` picks), and any audit rows, in the same
+ * statement: atomic on its own, and one commit for all of it.
  */
-async function storeInOneStatement(db: Queryable, rows: readonly StoredRow[], jobId: string | null, updateLatest: boolean): Promise<void> {
+export async function storeInOneStatement(
+  db: Queryable,
+  rows: readonly StoredRow[],
+  jobId: string | null,
+  updateLatest: boolean | ((row: StoredRow, i: number) => boolean),
+  audits: readonly AuditRecord[] = [],
+): Promise<void> {
   const col = <T>(f: (r: StoredRow) => T) => rows.map(f);
   const insert = `INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p,
                                model_versions, input_fingerprint, result, job_id)
@@ -233,19 +326,45 @@ async function storeInOneStatement(db: Queryable, rows: readonly StoredRow[], jo
     col((r) => r.result),
     jobId,
   ];
-  if (!updateLatest) {
+  const latest = rows.filter((r, i) => (typeof updateLatest === 'function' ? updateLatest(r, i) : updateLatest));
+  if (latest.length === 0 && audits.length === 0) {
     await db.query(insert, params);
     return;
   }
-  // The member ids are distinct, so each inserted row meets exactly one list row.
-  await db.query(
-    `WITH s AS (${insert} RETURNING score_id, member_id, institution_id, risk_class, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of)
-     INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
+  const parts = [`s AS (${insert} RETURNING score_id, member_id, institution_id, risk_class, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of)`];
+  if (latest.length > 0) {
+    const p = params.length;
+    // The member ids are distinct, so each inserted row meets at most one list row.
+    parts.push(`l AS (INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
      SELECT s.member_id, s.score_id, s.institution_id, s.risk_class, l.r, l.x, s.readmission_p, s.onset_hypertension_p, s.onset_diabetes_p, s.onset_chd_p, s.as_of, l.j::json
-       FROM s JOIN unnest($14::text[], $15::smallint[], $16::float8[], $17::text[]) AS l(m, r, x, j) ON l.m = s.member_id
-     ${UPSERT_LATEST}`,
-    [...params, col((r) => r.memberId), col((r) => r.classRank), col((r) => r.maxRisk), col((r) => r.summary)],
-  );
+       FROM s JOIN unnest($${p + 1}::text[], $${p + 2}::smallint[], $${p + 3}::float8[], $${p + 4}::text[]) AS l(m, r, x, j) ON l.m = s.member_id
+     ${UPSERT_LATEST} RETURNING 1)`);
+    params.push(
+      latest.map((r) => r.memberId),
+      latest.map((r) => r.classRank),
+      latest.map((r) => r.maxRisk),
+      latest.map((r) => r.summary),
+    );
+  }
+  if (audits.length > 0) {
+    const p = params.length;
+    // Each row's member ids travel as a JSON array: unnest cannot hand out one array per row.
+    parts.push(`a AS (INSERT INTO audit_log (actor, role, action, resource, member_ids, detail)
+     SELECT actor, role, action, resource, ARRAY(SELECT json_array_elements_text(ids::json)), detail::jsonb
+       FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[], $${p + 4}::text[], $${p + 5}::text[], $${p + 6}::text[]) AS t(actor, role, action, resource, ids, detail)
+     RETURNING 1)`);
+    params.push(
+      audits.map((a) => a.actor),
+      audits.map((a) => a.role),
+      audits.map((a) => a.action),
+      audits.map((a) => a.resource),
+      audits.map((a) => JSON.stringify(a.memberIds)),
+      audits.map((a) => JSON.stringify(a.detail)),
+    );
+  }
+  // Every part runs whether or not the final SELECT reads it.
+  // Prepared: single-member scoring runs it for every few requests.
+  await db.query(`WITH ${parts.join(',\n')} SELECT count(*)::int AS n FROM s`, params, { prepare: true });
 }
 
 /**

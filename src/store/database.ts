@@ -5,6 +5,7 @@
  * See docs/decisions/0002-store-engines.md for the choices and measured bulk-load speeds.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,10 +42,20 @@ export interface CopyTextOptions {
   format?: 'text' | 'csv';
 }
 
+/** How `query` runs a statement. */
+export interface QueryOptions {
+  /**
+   * PostgreSQL: keep the statement parsed and planned on each connection (a named prepared
+   * statement), for hot statements whose planning costs more than their run (the record read,
+   * the shared score write). PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
 /** What both a database and an open transaction can do. */
 export interface Queryable {
   /** Run one `$1`-parameterised statement. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>>;
   /** Run a script of several statements (no parameters), e.g. a migration file. */
   exec(sql: string): Promise<void>;
   /**
@@ -216,7 +227,7 @@ function guardedHandle(inner: Queryable): { handle: Queryable; end: () => void }
   };
   return {
     handle: {
-      query: async (sql, params) => (check(), inner.query(sql, params)),
+      query: async (sql, params, options) => (check(), inner.query(sql, params, options)),
       exec: async (sql) => (check(), inner.exec(sql)),
       copyFrom: async (table, columns, rows) => (check(), inner.copyFrom(table, columns, rows)),
       copyText: async (table, columns, text, options) => (check(), inner.copyText(table, columns, text, options)),
@@ -310,6 +321,7 @@ class PGliteDatabase implements Database {
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
     this.#check('query');
+    // PGlite re-plans every statement: `options.prepare` does not apply.
     return this.#direct.query<T>(sql, params);
   }
 
@@ -388,11 +400,28 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
   return new PostgresDatabase(pool);
 }
 
+/**
+ * A statement as node-postgres runs it: named when prepared, the name derived from the text so
+ * one name never stands for two statements (node-postgres prepares a name once per connection).
+ */
+function pgStatement(sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): pg.QueryConfig {
+  const values = params ? [...params] : undefined;
+  if (!options?.prepare) return { text: sql, ...(values ? { values } : {}) };
+  let name = preparedNames.get(sql);
+  if (name === undefined) {
+    name = `stratum_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    preparedNames.set(sql, name);
+  }
+  return { name, text: sql, ...(values ? { values } : {}) };
+}
+/** Names of the prepared statements (a handful of fixed texts), by text. */
+const preparedNames = new Map<string, string>();
+
 function clientQueryable(client: pg.PoolClient): Queryable {
   return {
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+    async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>> {
       try {
-        const result = await client.query(sql, params ? [...params] : undefined);
+        const result = await client.query(pgStatement(sql, params, options));
         return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         throw toStoreError(error);
@@ -467,10 +496,10 @@ class PostgresDatabase implements Database {
     this.#pool = pool;
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>> {
     this.#check('query');
     try {
-      const result = await this.#pool.query(sql, params ? [...params] : undefined);
+      const result = await this.#pool.query(pgStatement(sql, params, options));
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     } catch (error) {
       throw toStoreError(error);

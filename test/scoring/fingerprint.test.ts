@@ -38,6 +38,28 @@ describe('fingerprints behind a stored score', () => {
     );
   });
 
+  // Arrays of records reuse one element's key order for the next while their keys match; any
+  // change of shape (other keys, same keys added in another order, a member left undefined) must
+  // still be written in sorted order.
+  it('canonical JSON of arrays of objects with changing shapes', () => {
+    const rows = [
+      { b: 1, a: 2 },
+      { b: 3, a: 4 },
+      { a: 5, b: 6 },
+      { b: 7, a: undefined },
+      { b: 8, c: 9 },
+      { c: 10, b: 11, a: 12 },
+      [{ z: 1, y: 2 }],
+      null,
+      { b: 13, a: 14 },
+    ];
+    expect(canonicalJson(rows)).toBe('[{"a":2,"b":1},{"a":4,"b":3},{"a":5,"b":6},{"b":7},{"b":8,"c":9},{"a":12,"b":11,"c":10},[{"y":2,"z":1}],null,{"a":14,"b":13}]');
+    class Row {
+      a = 1;
+    }
+    expect(() => canonicalJson([{ a: 1 }, new Row()])).toThrow(/plain objects/);
+  });
+
   it('the input fingerprint of a known record is the one stored before', () => {
     const record = {
       member: { member_id: 'M-PIN', birth_date: '1960-02-29', sex: 'F', region: 'R1', insurance_scheme: 'UEBMI', enrolled_from: '2020-01-01', enrolled_to: null, deceased_date: null },

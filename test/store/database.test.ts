@@ -33,6 +33,26 @@ describeEachEngine('database', (getDb, { engine }) => {
     expect(rowCount).toBe(2);
   });
 
+  it('runs a prepared statement again and again, on the pool and in transactions, after its table changes', async () => {
+    const db = getDb();
+    await db.exec('CREATE TABLE prepared_demo (id int PRIMARY KEY, day date NOT NULL)');
+    const insert = 'INSERT INTO prepared_demo (id, day) SELECT i, $2::date FROM unnest($1::int[]) AS t(i)';
+    const read = 'SELECT id, day FROM prepared_demo WHERE id = ANY($1::int[]) ORDER BY id';
+    // More runs than PostgreSQL's five custom plans before it weighs a generic one.
+    for (let i = 0; i < 8; i++) await db.query(insert, [[i * 2, i * 2 + 1], '2026-01-02'], { prepare: true });
+    for (let i = 0; i < 8; i++) expect((await db.query<{ id: number }>(read, [[i, 100]], { prepare: true })).rows).toEqual([{ id: i, day: '2026-01-02' }]);
+    await db.transaction(async (tx) => {
+      expect((await tx.query(read, [[3, 4]], { prepare: true })).rows).toEqual([
+        { id: 3, day: '2026-01-02' },
+        { id: 4, day: '2026-01-02' },
+      ]);
+    });
+    // A column added under the prepared statement: it is planned again, not broken.
+    await db.exec('ALTER TABLE prepared_demo ADD COLUMN note text');
+    expect((await db.query(read, [[5]], { prepare: true })).rows).toEqual([{ id: 5, day: '2026-01-02' }]);
+    await expect(db.query(read, [['not a number']], { prepare: true })).rejects.toThrow();
+  });
+
   it('parses types identically on both engines (int8 number, date string, numeric string)', async () => {
     const { rows } = await getDb().query(
       `SELECT count(*) AS n, 9007199254740991::int8 AS max_safe, '2024-02-29'::date AS d,

@@ -20,15 +20,15 @@ import type { Policy } from '../../config/policy.ts';
 import type { MemberRecord } from '../../features/member-record.ts';
 import { createJob, getJob, type JobRow, type JobRunner } from '../../scoring/jobs.ts';
 import type { ModelSet } from '../../scoring/model-set.ts';
-import { ModelUnavailableError } from '../../scoring/score-member.ts';
-import { institutionOf, scoreMemberIds, scoreRecords } from '../../scoring/service.ts';
+import { ModelUnavailableError, scoreMember, type MemberScore as ScoredMember } from '../../scoring/score-member.ts';
+import { SharedScoreStore } from '../../scoring/shared-store.ts';
+import { institutionOf, scoreMemberIds } from '../../scoring/service.ts';
 import { csvField } from '../../ingest/csv.ts';
-import { fetchMemberRecords } from '../../store/members.ts';
 import type { Principal } from '../auth.ts';
 import { scopeForPrincipal } from '../auth.ts';
 import { NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { defineOperation } from '../operations.ts';
-import { Reply, type RouteModule } from '../routes.ts';
+import { JsonText, Reply, type RouteModule } from '../routes.ts';
 
 export interface ScoringDeps {
   models: () => ModelSet;
@@ -219,29 +219,43 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
     register(routes, { db, metrics }) {
       const scored = { inc: (labels: { class: string }) => metrics.scoresByTier.inc({ tier: labels.class }) };
 
-      routes.add(scoreOperation, async ({ body, principal, audit }) => {
+      // Concurrent single-member requests share their record reads and their score + audit writes.
+      const shared = new SharedScoreStore(db);
+
+      routes.add(scoreOperation, async ({ body, principal }) => {
         const models = deps.models();
         ensureModels(models, deps.dataReady);
         const asOf = body.as_of ?? deps.today();
         let record: MemberRecord | undefined;
         if (body.member_id !== undefined) {
-          record = (await fetchMemberRecords(db, [body.member_id])).get(body.member_id);
+          record = await shared.read(body.member_id);
           if (!record || !visibleTo(principal, record, asOf)) throw new NotFoundError('no member with this id');
         } else {
           record = body.record as MemberRecord;
           if (!visibleTo(principal, record, asOf)) throw new NotFoundError('the record is not signed up with your institution');
         }
+        const inline = body.record !== undefined;
+        let score: ScoredMember;
         try {
-          const inline = body.record !== undefined;
-          const { scores, problems } = await scoreRecords(db, [record], asOf, models, deps.policy, null, undefined, !inline);
-          if (!scores[0]) throw new Error(problems[0]?.message ?? 'scoring failed');
-          scored.inc({ class: scores[0].riskClass.class });
-          await audit({ action: 'score.read', resource: 'members/score', memberIds: [record.member.member_id], detail: { asOf, inline: body.record !== undefined } });
-          return scores[0];
+          score = scoreMember(record, asOf, models, deps.policy);
         } catch (err) {
           if (err instanceof ModelUnavailableError) throw new ServiceUnavailableError(err.message, 'no loadable model');
           throw err;
         }
+        // The score and this request's audit row are committed together (with other requests'
+        // when they finish meanwhile) before the answer goes out. Records sent inline are the
+        // caller's: kept in the history, never made a member's listed score.
+        const memberId = record.member.member_id;
+        const text = await shared.store(score, institutionOf(record, asOf), !inline, {
+          actor: principal.id,
+          role: principal.role,
+          action: 'score.read',
+          resource: 'members/score',
+          memberIds: [memberId],
+          detail: { asOf, inline },
+        });
+        scored.inc({ class: score.riskClass.class });
+        return new JsonText(text);
       });
 
       routes.add(batchOperation, async ({ body, principal, audit }) => {
@@ -265,7 +279,8 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         for (const s of batch.scores) scored.inc({ class: s.riskClass.class });
         for (const id of hidden) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
         await audit({ action: 'score.batch', resource: 'members/score', memberIds: batch.scores.map((s) => s.memberId), detail: { asOf, requested: body.member_ids.length, problems: batch.problems.length } });
-        return { results: batch.scores, problems: batch.problems };
+        // The results as stored, not serialised again: the text JSON.stringify gives for the answer.
+        return new JsonText(`{"results":[${batch.resultTexts.join(',')}],"problems":${JSON.stringify(batch.problems)}}`);
       });
 
       routes.add(createJobOperation, async ({ body, principal, audit }) => {
@@ -316,7 +331,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         res.end();
       });
 
-      routes.add(highRiskOperation, async ({ params, query, principal, req, res, audit }) => {
+      routes.add(highRiskOperation, async ({ params, query, principal, req, res }) => {
         const scope = scopeForPrincipal(principal);
         if (!scope.all && scope.institutionId !== params.institutionId) throw new NotFoundError('no such institution');
         const riskColumn = query.model ? `${query.model.replace(/-/g, '_')}_p` : 'max_risk';
@@ -333,26 +348,45 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         // holds neither raw. The lines are aggregated in the order the page delivers them (an
         // ORDER BY inside the aggregate sorted the whole page a second time); listPage checks the
         // positions. One row more than asked for tells whether a next page exists.
-        const result = await db.query<{ lines: string | null; fetched: number }>(
-          `SELECT string_agg(n::text || E'\\t' || k1::text || E'\\t' || k2::text || E'\\t' || member_id || E'\\t' || risk_class || E'\\t' || coalesce(risk::text, '')
+        // The audit row (every listed member) is inserted by the same statement, so it is
+        // committed before the answer exists, without a second round trip or the ids travelling
+        // back as a 5,000-element array parameter.
+        const result = await db.query<{ lines: string | null; fetched: number; audited: number }>(
+          `WITH page AS (
+             SELECT string_agg(n::text || E'\\t' || k1::text || E'\\t' || k2::text || E'\\t' || member_id || E'\\t' || risk_class || E'\\t' || coalesce(risk::text, '')
                                || E'\\t' || to_char(as_of, 'YYYY-MM-DD') || E'\\t' || summary::text, E'\\n') FILTER (WHERE n <= $7) AS lines,
-                  count(*)::int AS fetched
-             FROM (SELECT ${k1}::float8 AS k1, ${column} AS k2, member_id, risk_class, ${riskColumn} AS risk, as_of, summary,
-                          row_number() OVER (ORDER BY ${k1} DESC, ${column} DESC, member_id DESC) AS n
-                     FROM member_latest_score
-                    WHERE institution_id = $1 AND ($2::text IS NULL OR risk_class = $2)
-                      AND ($3::float8 IS NULL OR (${k1}::float8, ${column}, member_id) < ($3::float8, $4::float8, $5::text))
-                    ORDER BY ${k1} DESC, ${column} DESC, member_id DESC
-                    LIMIT $6) AS page`,
-          [params.institutionId, query.class ?? null, cursor?.k1 ?? null, cursor?.k2 ?? null, cursor?.id ?? null, query.limit + 1, query.limit],
+                    array_agg(member_id) FILTER (WHERE n <= $7) AS member_ids,
+                    count(*)::int AS fetched
+               FROM (SELECT ${k1}::float8 AS k1, ${column} AS k2, member_id, risk_class, ${riskColumn} AS risk, as_of, summary,
+                            row_number() OVER (ORDER BY ${k1} DESC, ${column} DESC, member_id DESC) AS n
+                       FROM member_latest_score
+                      WHERE institution_id = $1 AND ($2::text IS NULL OR risk_class = $2)
+                        AND ($3::float8 IS NULL OR (${k1}::float8, ${column}, member_id) < ($3::float8, $4::float8, $5::text))
+                      ORDER BY ${k1} DESC, ${column} DESC, member_id DESC
+                      LIMIT $6) AS ranked),
+           audited AS (
+             INSERT INTO audit_log (actor, role, action, resource, member_ids, detail)
+             SELECT $8, $9, 'list.high-risk', $10, coalesce(member_ids, '{}'), '{}'::jsonb FROM page
+             RETURNING 1)
+           SELECT lines, fetched, (SELECT count(*)::int FROM audited) AS audited FROM page`,
+          [
+            params.institutionId,
+            query.class ?? null,
+            cursor?.k1 ?? null,
+            cursor?.k2 ?? null,
+            cursor?.id ?? null,
+            query.limit + 1,
+            query.limit,
+            principal.id,
+            principal.role,
+            `institutions/${params.institutionId}/high-risk-patients`,
+          ],
         );
-        const { lines, fetched } = result.rows[0]!;
+        const { lines, fetched, audited } = result.rows[0]!;
+        if (audited !== 1) throw new Error('the clinic list was read without its audit row');
         const page = listPage(lines ?? '', before);
         const nextCursor = Number(fetched) > query.limit && page.last ? encodeCursor({ ...page.last, n: before + page.memberIds.length }) : null;
-        // The audit row is written while the answer is assembled; nothing is sent before it is in.
-        const audited = audit({ action: 'list.high-risk', resource: `institutions/${params.institutionId}/high-risk-patients`, memberIds: page.memberIds });
         const itemsJson = `[${page.items().join(',')}]`;
-        await audited;
         if ((req.headers.accept ?? '').includes('text/csv')) {
           const items = JSON.parse(itemsJson) as z.infer<typeof HighRiskList>['items'];
           res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
