@@ -12,7 +12,7 @@ import {
   type FieldViolation,
 } from '../../data-contracts/v1/index.ts';
 import { csvField } from './csv.ts';
-import { tryCompileFastFill, tryCompileFastPath } from './fast-path.ts';
+import { tryCompileFastFill, tryCompileFastPath, tryCompileLineFill } from './fast-path.ts';
 
 export type Decoded =
   | { ok: true; record: Record<string, unknown>; converted: boolean }
@@ -163,8 +163,15 @@ export interface StagingLineEncoder {
    * `stagingLine` for a row it accepts. `recordText` is the record as it stood in the file.
    */
   encode(fields: string[], recordText: string, line: number): string | null;
+  /**
+   * The same for a record not yet split into fields, in the common case only (LineFill): null
+   * means "split it and call `encode`", not "rejected".
+   */
+  encodeLine(recordText: string, line: number): string | null;
   /** Whether the last accepted row had its reading converted to the canonical unit. */
   converted: boolean;
+  /** The last accepted row's contract values, as staged (overwritten by the next row). */
+  readonly values: readonly unknown[];
 }
 
 /** Text PostgreSQL reads as the same number JavaScript does: plain decimal, no exponent, sign or spaces. */
@@ -212,22 +219,38 @@ export function stagingLineEncoder(entity: EntityName, index: number[], headerWi
   const numbers = columns.flatMap((c, i) => (c.kind === 'number' || c.kind === 'integer' ? [{ at: i, plain: c.kind === 'integer' ? PLAIN_INTEGER : PLAIN_DECIMAL }] : []));
   const tail = ',' + lineage.map(stagingField).join(',') + ',';
   const values: unknown[] = new Array(width);
+  // Only a file in contract order can be read in place (and staged as its own text).
+  const lineFill = verbatimLayout ? tryCompileLineFill(entity, (c) => (c.kind === 'integer' ? PLAIN_INTEGER : PLAIN_DECIMAL)) : null;
+
+  /** Brings an accepted row's reading into its canonical unit; false when the reading rules refuse it. */
+  const normalise = (): boolean => {
+    let converted = false;
+    if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
+      const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
+      if (!reading.ok) return false;
+      if (reading.converted) {
+        values[valueAt] = reading.value;
+        values[unitAt] = reading.unit;
+        converted = true;
+      }
+    }
+    encoder.converted = converted;
+    return true;
+  };
 
   const encoder: StagingLineEncoder = {
     converted: false,
+    values,
+    encodeLine(recordText, line) {
+      if (!lineFill || !lineFill(recordText, values) || !normalise()) return null;
+      // LineFill accepts only unquoted records with plainly spelt numbers: the text is staged as
+      // it stands unless its reading was converted.
+      return encoder.converted ? stagingLine(values, lineage, line) : recordText + tail + line;
+    },
     encode(fields, recordText, line) {
       if (!fill || fields.length !== headerWidth || !fill(fields, values)) return null;
-      let converted = false;
-      if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
-        const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
-        if (!reading.ok) return null;
-        if (reading.converted) {
-          values[valueAt] = reading.value;
-          values[unitAt] = reading.unit;
-          converted = true;
-        }
-      }
-      encoder.converted = converted;
+      if (!normalise()) return null;
+      const converted = encoder.converted;
       // A quote means a quoted field; a bare carriage return would end the line for PostgreSQL.
       let verbatim = verbatimLayout && !converted && !recordText.includes('"') && !recordText.includes('\r');
       for (let i = 0; verbatim && i < numbers.length; i++) {

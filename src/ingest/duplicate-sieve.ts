@@ -19,10 +19,33 @@ const MIN_SLOTS_LOG2 = 10;
 /** Beyond this many candidates a list of them saves the SQL check nothing. */
 const MAX_CANDIDATES = 1_000_000;
 
+/**
+ * Two independent 32-bit hashes of `key` in one pass (FNV-1a and a multiply-rotate hash), into
+ * `out`: out[0] places the key, out[1] is its fingerprint, never zero (zero marks an empty slot).
+ */
+export function hashKey(key: string, out: Uint32Array): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul((h2 ^ c) << 5 | (h2 ^ c) >>> 27, 0x85ebca6b);
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x7feb352d);
+  h1 ^= h1 >>> 15;
+  h2 ^= h2 >>> 13;
+  h2 = Math.imul(h2, 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  out[0] = h1 >>> 0;
+  out[1] = (h2 | 1) >>> 0;
+}
+
 export class DuplicateSieve {
   readonly #slots: Uint32Array;
   readonly #mask: number;
   readonly #limit: number;
+  readonly #hashes = new Uint32Array(2);
   #count = 0;
   #overflowed = false;
   /** Keys seen more than once (or sharing a fingerprint with an earlier key), each listed once. */
@@ -45,24 +68,10 @@ export class DuplicateSieve {
   /** Record `key`; a key whose fingerprint was already recorded becomes a candidate. */
   add(key: string): void {
     if (this.#overflowed) return;
-    // Two independent 32-bit hashes in one pass (FNV-1a and a multiply-rotate hash).
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9e3779b9;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul((h2 ^ c) << 5 | (h2 ^ c) >>> 27, 0x85ebca6b);
-    }
-    h1 ^= h1 >>> 16;
-    h1 = Math.imul(h1, 0x7feb352d);
-    h1 ^= h1 >>> 15;
-    h2 ^= h2 >>> 13;
-    h2 = Math.imul(h2, 0xc2b2ae35);
-    h2 ^= h2 >>> 16;
-    // Zero marks an empty slot, so a fingerprint is never zero.
-    const fingerprint = (h2 | 1) >>> 0;
+    hashKey(key, this.#hashes);
+    const fingerprint = this.#hashes[1]!;
     const slots = this.#slots;
-    for (let at = h1 & this.#mask; ; at = (at + 1) & this.#mask) {
+    for (let at = this.#hashes[0]! & this.#mask; ; at = (at + 1) & this.#mask) {
       const held = slots[at]!;
       if (held === 0) {
         if (this.#count >= this.#limit) {

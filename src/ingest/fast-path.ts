@@ -206,12 +206,8 @@ function compileField(column: ColumnSpec, schema: z.ZodType): FieldReader {
  */
 export type FastFill = (fields: readonly string[], values: unknown[]) => boolean;
 
-/**
- * Compile the allocation-free fast path for `entity` given the file's column positions
- * (`headerIndex`). Throws UnsupportedSchemaError when the contract uses a check the compiler
- * cannot reproduce exactly.
- */
-export function compileFastFill(entity: EntityName, index: readonly number[]): FastFill {
+/** A record's compiled field readers and refinements (shared by FastFill and LineFill). */
+function compileRecord(entity: EntityName): { columns: ColumnSpec[]; readers: FieldReader[]; test: (values: unknown[]) => boolean } {
   const schema = ENTITIES[entity] as unknown as z.ZodObject;
   const objectDef = defOf(schema);
   if (objectDef.type !== 'object') throw new UnsupportedSchemaError(`${entity}: not an object schema`);
@@ -224,23 +220,107 @@ export function compileFastFill(entity: EntityName, index: readonly number[]): F
     if (c._zod.def.check !== 'custom') throw new UnsupportedSchemaError(`${entity}: record check ${c._zod.def.check}`);
     return customTest(c._zod.def, entity);
   });
-  const width = columns.length;
   // The refinements read the row being filled through one record of getters: they are pure
   // functions of the record and keep no reference to it, so nothing is copied or allocated per row.
   let current: unknown[] = [];
   const record: Record<string, unknown> = {};
   names.forEach((name, c) => Object.defineProperty(record, name, { get: () => current[c], enumerable: true }));
-
-  return (fields, values) => {
+  const test = (values: unknown[]) => {
     current = values;
+    for (const t of recordTests) if (!t(record)) return false;
+    return true;
+  };
+  return { columns, readers, test };
+}
+
+/**
+ * Compile the allocation-free fast path for `entity` given the file's column positions
+ * (`headerIndex`). Throws UnsupportedSchemaError when the contract uses a check the compiler
+ * cannot reproduce exactly.
+ */
+export function compileFastFill(entity: EntityName, index: readonly number[]): FastFill {
+  const { columns, readers, test } = compileRecord(entity);
+  const width = columns.length;
+  return (fields, values) => {
     for (let c = 0; c < width; c++) {
       const at = index[c]!;
       const value = readers[c]!(at < 0 ? '' : (fields[at] ?? ''));
       if (value === REJECT) return false;
       values[c] = value;
     }
-    for (const t of recordTests) if (!t(record)) return false;
-    return true;
+    return test(values);
+  };
+}
+
+/**
+ * FastFill for a record's own text, when the file holds exactly the contract's columns in
+ * contract order: fills `values` and returns true, or returns false (the caller then splits the
+ * record and takes FastFill, which decides). Splitting a row into one string per field was the
+ * largest single cost of a load's JavaScript; here fields are found by their commas and a field
+ * whose text equals one its column recently accepted is taken without being cut out or checked
+ * again (readers are pure functions of the text). Narrower than FastFill on purpose: a record
+ * holding a quote or a carriage return, with another number of fields, or with a number not
+ * spelt as `plainNumber` reads it, is left to FastFill.
+ */
+export type LineFill = (line: string, values: unknown[]) => boolean;
+
+/** Recently accepted texts remembered per column. */
+const REMEMBERED = 2;
+/** Rows after which a column whose texts rarely repeat stops looking among remembered ones. */
+const REMEMBER_TRIAL = 1024;
+
+export function compileLineFill(entity: EntityName, plainNumber: (column: ColumnSpec) => RegExp): LineFill {
+  const { columns, readers, test } = compileRecord(entity);
+  const width = columns.length;
+  const plain = columns.map((c) => (c.kind === 'number' || c.kind === 'integer' ? plainNumber(c) : null));
+  const texts = columns.map(() => new Array<string>(REMEMBERED).fill(''));
+  const remembered = columns.map(() => new Array<unknown>(REMEMBERED));
+  const next = new Int32Array(width);
+  const hits = new Int32Array(width);
+  const looks = new Int32Array(width);
+  const remember = columns.map(() => true);
+
+  const field = (c: number, line: string, start: number, end: number): unknown => {
+    const length = end - start;
+    if (length === 0) return readers[c]!('');
+    if (remember[c]) {
+      const known = texts[c]!;
+      for (let k = 0; k < REMEMBERED; k++) {
+        const t = known[k]!;
+        if (t.length === length && line.startsWith(t, start)) {
+          hits[c]!++;
+          return remembered[c]![k];
+        }
+      }
+      if (++looks[c]! === REMEMBER_TRIAL && hits[c]! * 2 < REMEMBER_TRIAL) remember[c] = false;
+    }
+    const text = line.slice(start, end);
+    if (plain[c] && !plain[c].test(text)) return REJECT;
+    const value = readers[c]!(text);
+    if (value !== REJECT && remember[c]) {
+      const k = next[c]!;
+      texts[c]![k] = text;
+      remembered[c]![k] = value;
+      next[c] = (k + 1) % REMEMBERED;
+    }
+    return value;
+  };
+
+  return (line, values) => {
+    if (line.includes('"') || line.includes('\r')) return false;
+    let start = 0;
+    for (let c = 0; c < width; c++) {
+      let end = line.indexOf(',', start);
+      if (end < 0) {
+        if (c !== width - 1) return false;
+        end = line.length;
+      } else if (c === width - 1) return false;
+      const value = field(c, line, start, end);
+      if (value === REJECT) return false;
+      values[c] = value;
+      start = end + 1;
+    }
+    return test(values);
   };
 }
 
@@ -261,6 +341,16 @@ export function compileFastPath(entity: EntityName, index: readonly number[]): F
 export function tryCompileFastPath(entity: EntityName, index: readonly number[]): FastRow | null {
   try {
     return compileFastPath(entity, index);
+  } catch (error) {
+    if (error instanceof UnsupportedSchemaError) return null;
+    throw error;
+  }
+}
+
+/** `compileLineFill`, or null when the contract cannot be compiled (every row takes the full path). */
+export function tryCompileLineFill(entity: EntityName, plainNumber: (column: ColumnSpec) => RegExp): LineFill | null {
+  try {
+    return compileLineFill(entity, plainNumber);
   } catch (error) {
     if (error instanceof UnsupportedSchemaError) return null;
     throw error;

@@ -19,7 +19,7 @@ async function stage(job: Extract<ToWorker, { type: 'file' }>['job']): Promise<v
     const next = await chunks.next();
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
-    const message: FromWorker = next.done ? { type: 'end', repeated: next.value } : { type: 'chunk', chunk: next.value };
+    const message: FromWorker = next.done ? { type: 'end', screens: next.value } : { type: 'chunk', chunk: next.value };
     port!.postMessage(message);
     if (next.done) return;
   }

@@ -6,15 +6,18 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { contractColumns, PRIMARY_KEY, type EntityName } from '../../data-contracts/v1/index.ts';
+import { contractColumns, LOINC, PRIMARY_KEY, type EntityName } from '../../data-contracts/v1/index.ts';
 import { parseCsvRecord, readCsvRecords } from './csv.ts';
 import { headerIndex, rowDecoder, stagingLine, stagingLineEncoder, type StagingLineEncoder } from './decode.ts';
 import { DuplicateSieve } from './duplicate-sieve.ts';
+import { SwappedPanelSieve } from './panel-sieve.ts';
 
 /** Raw text kept in a reject row, enough to recognise the record without storing whole files. */
 const RAW_REJECT_LIMIT = 2000;
 /** Staging lines joined into one string at a time while a chunk is built. */
 const SEAL_LINES = 512;
+/** Beyond this many distinct members a file's list of them costs more memory than the SQL check saves. */
+const MAX_SCREENED_MEMBERS = 5_000_000;
 
 /** One file to turn into staging chunks. */
 export interface StagingJob {
@@ -43,19 +46,56 @@ export interface StagingChunk {
 }
 
 /**
- * The staging chunks of `job.file`. Returns, when the generator finishes, every key that may
- * occur more than once among the accepted rows (DuplicateSieve), or null when that is not known:
- * the file was resumed midway, or held more keys than the sieve.
+ * What reading a whole file learnt about its accepted rows, so the checks at prepare need not
+ * scan every staged row to find the few they remove. Each is null when not known: the file was
+ * resumed midway (only a file read from its first line here can tell), or held more than the
+ * screen keeps, or (members, swappedPanels) the check does not apply to the entity.
  */
-export async function* stagingChunks(job: StagingJob): AsyncGenerator<StagingChunk, string[] | null> {
+export interface FileScreens {
+  /** Every key that may occur more than once (DuplicateSieve). */
+  repeated: string[] | null;
+  /** Every member named: for the member file, the members of the load; for others, what the unknown-member check looks up. */
+  members: string[] | null;
+  /** Every blood-pressure panel that may hold a systolic half below a diastolic half (SwappedPanelSieve). */
+  swappedPanels: string[] | null;
+}
+
+/** The staging chunks of `job.file`; returns, when the generator finishes, its screens. */
+export async function* stagingChunks(job: StagingJob): AsyncGenerator<StagingChunk, FileScreens> {
   const { entity, file, loadId, skipRecords, chunkRows } = job;
   const columns = contractColumns(entity).map((c) => c.name);
   const pkAt = columns.indexOf(PRIMARY_KEY[entity]);
   const sourceFile = path.basename(file);
   const lineage = [loadId, sourceFile];
-  // Only a file read from its first line here can say which of its keys repeat.
+  // Only a file read from its first line here can say which of its keys repeat, which members it
+  // names and which panels may be swapped.
+  const whole = skipRecords === 0;
   let sieve: DuplicateSieve | null = null;
-  let pkField = -1;
+  const memberAt = columns.indexOf('member_id');
+  let members = whole && memberAt >= 0 ? new Set<string>() : null;
+  let lastMember: unknown = null;
+  const [codeAt, valueAt, panelAt] = ['code', 'value', 'panel_id'].map((c) => columns.indexOf(c)) as [number, number, number];
+  const panels = whole && entity === 'observation' && panelAt >= 0 ? new SwappedPanelSieve() : null;
+  // Rows are screened from their staged values: converted units, nulls as staged.
+  const screen = (values: readonly unknown[]) => {
+    if (members) {
+      const member = values[memberAt];
+      // Files list a member's rows together: most rows repeat the last member.
+      if (member !== lastMember && typeof member === 'string') {
+        lastMember = member;
+        members.add(member);
+        if (members.size > MAX_SCREENED_MEMBERS) members = null;
+      }
+    }
+    if (panels) {
+      const panel = values[panelAt];
+      const value = values[valueAt];
+      if (typeof panel !== 'string' || panel === '' || typeof value !== 'number') return;
+      const code = values[codeAt];
+      if (code === LOINC.systolic) panels.add(panel, 'systolic', value);
+      else if (code === LOINC.diastolic) panels.add(panel, 'diastolic', value);
+    }
+  };
   let decode: ReturnType<typeof rowDecoder> | null = null;
   let encoder: StagingLineEncoder | null = null;
 
@@ -87,29 +127,32 @@ export async function* stagingChunks(job: StagingJob): AsyncGenerator<StagingChu
       const index = headerIndex(entity, batch.header, sourceFile);
       decode = rowDecoder(entity, index, batch.header.length);
       encoder = stagingLineEncoder(entity, index, batch.header.length, lineage);
-      pkField = index[pkAt]!;
       continue;
     }
-    if (sieve === null && skipRecords === 0) sieve = new DuplicateSieve(estimateRecords(file, batch.texts));
+    if (sieve === null && whole) sieve = new DuplicateSieve(estimateRecords(file, batch.texts));
     const { texts, lines: starts } = batch;
     for (let i = 0; i < texts.length; i++) {
       const raw = texts[i]!;
       const line = starts[i]!;
-      const fields = parseCsvRecord(raw);
       rows++;
-      // The common case: a valid row straight to its staging line. Otherwise the full decoder
-      // accepts the row (e.g. a number spelt unusually) or names each violation.
-      const staged = encoder!.encode(fields, raw, line);
+      // The common case: a valid row straight to its staging line, read in place (encodeLine) or
+      // split into fields. Otherwise the full decoder accepts the row (e.g. a number spelt
+      // unusually) or names each violation.
+      let staged = encoder!.encodeLine(raw, line);
+      const fields = staged === null ? parseCsvRecord(raw) : null;
+      if (fields) staged = encoder!.encode(fields, raw, line);
       if (staged !== null) {
         lines.push(staged);
-        sieve?.add(fields[pkField]!);
+        sieve?.add(encoder!.values[pkAt] as string);
+        screen(encoder!.values);
         accepted++;
         if (encoder!.converted) converted++;
       } else {
-        const decoded = decode!(fields, line);
+        const decoded = decode!(fields!, line);
         if (decoded.ok) {
           lines.push(stagingLine(decoded.values, lineage, line));
           sieve?.add(String(decoded.values[pkAt]));
+          screen(decoded.values);
           accepted++;
           if (decoded.converted) converted++;
         } else {
@@ -123,8 +166,11 @@ export async function* stagingChunks(job: StagingJob): AsyncGenerator<StagingChu
     }
   }
   yield take(true);
-  if (skipRecords > 0 || sieve?.overflowed) return null;
-  return [...(sieve?.candidates ?? [])];
+  return {
+    repeated: !whole || sieve?.overflowed ? null : [...(sieve?.candidates ?? [])],
+    members: members && [...members],
+    swappedPanels: panels && !panels.overflowed ? [...panels.candidates] : null,
+  };
 }
 
 /** Roughly how many records `file` holds, from its size and the length of its first records. */

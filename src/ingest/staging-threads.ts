@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { CsvSyntaxError } from './csv.ts';
 import { HeaderError } from './decode.ts';
-import type { StagingChunk, StagingJob } from './staging-chunks.ts';
+import type { FileScreens, StagingChunk, StagingJob } from './staging-chunks.ts';
 
 /** Chunks a thread may have ready beyond the one being written: enough to keep both sides busy. */
 const CHUNKS_AHEAD = 2;
@@ -15,7 +15,7 @@ const CHUNKS_AHEAD = 2;
 export type ToWorker = { type: 'file'; job: StagingJob; credits: number } | { type: 'credit'; credits: number };
 export type FromWorker =
   | { type: 'chunk'; chunk: StagingChunk }
-  | { type: 'end'; repeated: string[] | null }
+  | { type: 'end'; screens: FileScreens }
   | { type: 'error'; error: SerialisedError };
 
 interface SerialisedError {
@@ -58,13 +58,13 @@ export class StagingThread {
   }
 
   /** The file's chunks, as `stagingChunks` would yield them in this thread. One file at a time. */
-  async *chunks(job: StagingJob): AsyncGenerator<StagingChunk, string[] | null> {
+  async *chunks(job: StagingJob): AsyncGenerator<StagingChunk, FileScreens> {
     this.#inbox = [];
     this.#worker.postMessage({ type: 'file', job, credits: CHUNKS_AHEAD } satisfies ToWorker);
     for (;;) {
       const message = await this.#next();
       if (message.type === 'error') throw reviveError(message.error);
-      if (message.type === 'end') return message.repeated;
+      if (message.type === 'end') return message.screens;
       // Taking a chunk frees its place: the thread may prepare another.
       this.#worker.postMessage({ type: 'credit', credits: 1 } satisfies ToWorker);
       yield message.chunk;

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contractColumns, ENTITY_NAMES, type EntityName } from '../../data-contracts/v1/index.ts';
+import { parseCsvRecord } from '../../src/ingest/csv.ts';
 import { decodeRecord, rowDecoder } from '../../src/ingest/decode.ts';
-import { compileFastPath } from '../../src/ingest/fast-path.ts';
+import { compileFastFill, compileFastPath, compileLineFill } from '../../src/ingest/fast-path.ts';
 import { VALID } from '../contracts/fixtures.ts';
 
 /** The contract's columns as CSV text, the way the generator writes them. */
@@ -80,5 +81,45 @@ describe('compiled fast path', () => {
     expect(fast(csvFields('member', { ...VALID.member, member_id: '110101199003071234' }))).toBeNull();
     expect(fast(csvFields('member', { ...VALID.member, birth_date: '1990-02-30' }))).toBeNull();
     expect(fast(csvFields('member', { ...VALID.member, enrolled_to: '2019-12-31' }))).toBeNull();
+  });
+
+  for (const entity of ENTITY_NAMES) {
+    it(`${entity}: reading a record in place accepts only rows the split path accepts, with the same values`, () => {
+      const plain = (c: { kind: string }) => (c.kind === 'integer' ? /^-?\d+$/ : /^-?\d+(?:\.\d+)?$/);
+      const inPlace = compileLineFill(entity, plain);
+      const split = compileFastFill(entity, identity(entity));
+      const width = contractColumns(entity).length;
+      let taken = 0;
+      fc.assert(
+        // Runs of rows, so remembered texts are reused from row to row; some rows repeat the valid one.
+        fc.property(fc.array(fc.oneof(mutatedRow(entity), fc.constant(csvFields(entity, VALID[entity]))), { minLength: 1, maxLength: 8 }), (rows) => {
+          for (const fields of rows) {
+            const line = fields.join(',');
+            const got = new Array<unknown>(width);
+            if (!inPlace(line, got)) continue;
+            taken++;
+            const want = new Array<unknown>(width);
+            expect(split(parseCsvRecord(line), want)).toBe(true);
+            expect(got).toEqual(want);
+          }
+        }),
+        { numRuns: 200, seed: 11 },
+      );
+      // Not a path that never takes a row: the valid row and its harmless variants are read in place.
+      expect(taken).toBeGreaterThan(50);
+    });
+  }
+
+  it('leaves quoted records, other field counts and unusually spelt numbers to the split path', () => {
+    const inPlace = compileLineFill('observation', (c) => (c.kind === 'integer' ? /^-?\d+$/ : /^-?\d+(?:\.\d+)?$/));
+    const values: unknown[] = [];
+    const fields = csvFields('observation', VALID.observation);
+    expect(inPlace(fields.join(','), values)).toBe(true);
+    const valueAt = contractColumns('observation').findIndex((c) => c.name === 'value');
+    const spelt = (text: string) => fields.map((f, i) => (i === valueAt ? text : f)).join(',');
+    expect(inPlace(spelt('7.50'), values)).toBe(true);
+    for (const text of [' 7.5', '+7.5', '7.5e0', '"7.5"']) expect(inPlace(spelt(text), values), text).toBe(false);
+    expect(inPlace(fields.join(',') + ',', values)).toBe(false);
+    expect(inPlace(fields.slice(0, -1).join(','), values)).toBe(false);
   });
 });
