@@ -110,7 +110,12 @@ export class Rng {
 
   /** An independent stream derived from this seed and a label (e.g. one per member). */
   fork(label: string | number): Rng {
-    return new Rng((this.nextUint32() ^ hashString(String(label))) >>> 0);
+    return new Rng(this.forkSeed(label));
+  }
+
+  /** The seed `fork(label)` would start its stream from (advances this stream the same way). */
+  forkSeed(label: string | number): number {
+    return (this.nextUint32() ^ hashString(String(label))) >>> 0;
   }
 }
 

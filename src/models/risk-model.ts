@@ -20,6 +20,11 @@ export interface FitOptions {
   sampleWeight?: Float64Array;
   /** Called with progress in [0, 1] so CLIs can draw a bar. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Threads a learner may use (only the forest uses more than one; its result is the same
+   * either way). Default: up to 2 when the work is big enough to repay a worker's start-up.
+   */
+  threads?: number;
 }
 
 export interface SerializedModel {

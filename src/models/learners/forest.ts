@@ -21,7 +21,9 @@ import {
   withDefaults,
 } from './common.ts';
 import type { RowContributions } from './common.ts';
-import { ensemblePathContributions, growTree, splitGainByFeature, treeFromJSON, treeToJSON } from './histogram-tree.ts';
+import { growForestTrees } from './forest-trees.ts';
+import type { ForestJob } from './forest-trees.ts';
+import { ensemblePathContributions, splitGainByFeature, treeFromJSON, treeToJSON } from './histogram-tree.ts';
 import type { Tree, TreeJSON } from './histogram-tree.ts';
 import { Learner } from './learner.ts';
 import { addTreeScores } from './tree-ensemble.ts';
@@ -106,26 +108,9 @@ export class HistRandomForestModel extends Learner<ForestParams, ForestState> {
       featuresPerSplit: featuresPerSplit(p.maxFeatures, X.cols),
       valueScale: 1,
     };
-    const multiplicity = new Float64Array(n);
-    const target = new Float64Array(n);
-    const weight = new Float64Array(n);
-    const trees: Tree[] = [];
-    for (let t = 0; t < p.nEstimators; t++) {
-      const treeRng = rng.fork(t);
-      multiplicity.fill(p.bootstrap ? 0 : 1);
-      if (p.bootstrap) for (let k = 0; k < n; k++) multiplicity[Math.floor(treeRng.next() * n)]! += 1;
-      let inBag = 0;
-      for (let i = 0; i < n; i++) {
-        const w = multiplicity[i]! * weightAll[i]!;
-        weight[i] = w;
-        target[i] = w * y[i]!;
-        if (w > 0) inBag++;
-      }
-      const rowIndex = new Uint32Array(inBag);
-      for (let i = 0, k = 0; i < n; i++) if (weight[i]! > 0) rowIndex[k++] = i;
-      trees.push(growTree(data, target, weight, rowIndex, mapper.edges, { ...config, nextUniform: () => treeRng.next() }));
-      options.onProgress?.((t + 1) / p.nEstimators);
-    }
+    const job: ForestJob = { data, y, sampleWeight: weightAll, edges: mapper.edges, config, bootstrap: p.bootstrap };
+    const seeds = Array.from({ length: p.nEstimators }, (_, t) => rng.forkSeed(t));
+    const trees = await growForestTrees(job, seeds, { ...(options.threads !== undefined ? { threads: options.threads } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     this.state = { cols: X.cols, trees };
     return this;
   }

@@ -198,6 +198,18 @@ describe('forest', () => {
     expect(model.predictProba(X)[0]).toBeCloseTo(0.3, 12);
   });
 
+  it('grows the same forest in one thread or split with a worker thread', async () => {
+    const { X, y } = simulateNonlinear(2000, 5, 12, 0.1);
+    const alone = await new HistRandomForestModel({ nEstimators: 9 }).fit(X, y, { seed: 3, threads: 1 });
+    const progress: number[] = [];
+    const shared = await new HistRandomForestModel({ nEstimators: 9 }).fit(X, y, { seed: 3, threads: 2, onProgress: (f) => progress.push(f) });
+    expect(JSON.stringify(shared.toJSON())).toBe(JSON.stringify(alone.toJSON()));
+    expect(progress).toHaveLength(9);
+    expect(progress.at(-1)).toBe(1);
+    const otherSeed = await new HistRandomForestModel({ nEstimators: 9 }).fit(X, y, { seed: 4, threads: 2 });
+    expect(JSON.stringify(otherSeed.toJSON())).not.toBe(JSON.stringify(alone.toJSON()));
+  });
+
   it('contributions add up to the probability', async () => {
     const { X, y } = simulateNonlinear(1500, 5, 4, 0.1);
     const model = await new HistRandomForestModel({ nEstimators: 20 }).fit(X, y, { seed: 1 });
