@@ -42,7 +42,7 @@ export const NN_DEFAULTS: NnParams = {
   batchSize: 256,
   maxEpochs: 100,
   validationFraction: 0.1,
-  patience: 5,
+  patience: 3,
   missingIndicators: true,
 };
 
