@@ -58,9 +58,10 @@ export class ModelSet {
     const unavailable = new Map<TaskName, string>();
     const championsAtLoad = new Map<TaskName, number | null>();
     for (const task of TASKS) {
-      championsAtLoad.set(task, await championVersion(db, task));
+      championsAtLoad.set(task, null);
       try {
         const champion = await resolveAlias(db, task, 'champion');
+        championsAtLoad.set(task, champion.version);
         const { manifest, model } = await loadArtifact(champion.path, featureSchemaHash(featureSetFor(task)));
         models.set(task, { task, version: champion.version, model, manifest });
       } catch (err) {

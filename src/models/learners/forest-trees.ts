@@ -63,11 +63,12 @@ export async function growForestTrees(job: ForestJob, seeds: readonly number[], 
   const theirs = seeds.map((seed, t) => ({ seed, t })).filter(({ t }) => t % 2 === 1);
   const worker = new Worker(new URL('./forest-worker.mjs', import.meta.url), { workerData: { job, trees: theirs } });
   const fromWorker = new Promise<void>((resolve, reject) => {
+    let received = 0;
     worker.on('message', (message: { t: number; tree: Tree }) => {
       trees[message.t] = message.tree;
       done++;
       report();
-      if (theirs.every(({ t }) => trees[t] !== undefined)) resolve();
+      if (++received === theirs.length) resolve();
     });
     worker.on('error', reject);
     worker.on('exit', (code) => reject(new Error(`forest worker exited (code ${code}) before growing its trees`)));
