@@ -101,6 +101,32 @@ export function decodeRecord(entity: EntityName, fields: string[], index: number
   return { ok: true, record, converted };
 }
 
+/** Where an entity's reading sits among its contract columns; null for entities without readings. */
+interface ReadingColumns {
+  codeAt: number;
+  valueAt: number;
+  unitAt: number;
+}
+
+function readingColumns(entity: EntityName, names: readonly string[]): ReadingColumns | null {
+  const [codeAt, valueAt, unitAt] = ['code', 'value', 'unit'].map((n) => names.indexOf(n)) as [number, number, number];
+  return entity === 'observation' && codeAt >= 0 && valueAt >= 0 && unitAt >= 0 ? { codeAt, valueAt, unitAt } : null;
+}
+
+/**
+ * Brings an accepted row's reading (values in contract order) into its canonical unit, in place:
+ * whether it was converted, or 'refused' when the reading rules refuse it (the full path words why).
+ */
+function canonicalReading(values: unknown[], at: ReadingColumns | null): boolean | 'refused' {
+  if (!at || typeof values[at.valueAt] !== 'number' || typeof values[at.unitAt] !== 'string') return false;
+  const reading = normaliseReading(String(values[at.codeAt]), values[at.valueAt] as number, values[at.unitAt] as string);
+  if (!reading.ok) return 'refused';
+  if (!reading.converted) return false;
+  values[at.valueAt] = reading.value;
+  values[at.unitAt] = reading.unit;
+  return true;
+}
+
 /** A decoded row as the loader stages it: contract values in column order, or its violations. */
 export type DecodedRow =
   | { ok: true; values: unknown[]; converted: boolean }
@@ -111,12 +137,16 @@ export type DecodedRow =
  * accept, and every other row goes through `decodeRecord`, so rejects carry zod's field and rule.
  * Both paths apply the same reading rules (unit conversion, plausible range).
  */
-export function rowDecoder(entity: EntityName, index: number[], headerWidth?: number): (fields: string[], line: number) => DecodedRow {
+export function rowDecoder(
+  entity: EntityName,
+  index: number[],
+  headerWidth?: number,
+  /** False where the caller has already tried the same compiled check (the staging encoder). */
+  fastPath = true,
+): (fields: string[], line: number) => DecodedRow {
   const names = contractColumns(entity).map((c) => c.name);
-  const fast = tryCompileFastPath(entity, index);
-  const at = (name: string) => names.indexOf(name);
-  const [codeAt, valueAt, unitAt] = [at('code'), at('value'), at('unit')];
-  const readings = entity === 'observation' && codeAt >= 0 && valueAt >= 0 && unitAt >= 0;
+  const fast = fastPath ? tryCompileFastPath(entity, index) : null;
+  const readings = readingColumns(entity, names);
 
   const slow = (fields: string[], line: number): DecodedRow => {
     const decoded = decodeRecord(entity, fields, index, `line ${line}`);
@@ -136,17 +166,9 @@ export function rowDecoder(entity: EntityName, index: number[], headerWidth?: nu
     }
     const values = fast?.(fields);
     if (!values) return slow(fields, line);
-    let converted = false;
-    if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
-      const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
-      // A reading the rules refuse is rejected by the full path, which words the violation.
-      if (!reading.ok) return slow(fields, line);
-      if (reading.converted) {
-        values[valueAt] = reading.value;
-        values[unitAt] = reading.unit;
-        converted = true;
-      }
-    }
+    const converted = canonicalReading(values, readings);
+    // A reading the rules refuse is rejected by the full path, which words the violation.
+    if (converted === 'refused') return slow(fields, line);
     return { ok: true, values, converted };
   };
 }
@@ -211,10 +233,7 @@ export function stagingLineEncoder(entity: EntityName, index: number[], headerWi
   const columns = contractColumns(entity);
   const width = columns.length;
   const fill = tryCompileFastFill(entity, index);
-  const names = columns.map((c) => c.name);
-  const at = (name: string) => names.indexOf(name);
-  const [codeAt, valueAt, unitAt] = [at('code'), at('value'), at('unit')];
-  const readings = entity === 'observation' && codeAt >= 0 && valueAt >= 0 && unitAt >= 0;
+  const readings = readingColumns(entity, columns.map((c) => c.name));
   const verbatimLayout = headerWidth === width && index.every((position, c) => position === c);
   const numbers = columns.flatMap((c, i) => (c.kind === 'number' || c.kind === 'integer' ? [{ at: i, plain: c.kind === 'integer' ? PLAIN_INTEGER : PLAIN_DECIMAL }] : []));
   const tail = ',' + lineage.map(stagingField).join(',') + ',';
@@ -224,16 +243,8 @@ export function stagingLineEncoder(entity: EntityName, index: number[], headerWi
 
   /** Brings an accepted row's reading into its canonical unit; false when the reading rules refuse it. */
   const normalise = (): boolean => {
-    let converted = false;
-    if (readings && typeof values[valueAt] === 'number' && typeof values[unitAt] === 'string') {
-      const reading = normaliseReading(String(values[codeAt]), values[valueAt], values[unitAt]);
-      if (!reading.ok) return false;
-      if (reading.converted) {
-        values[valueAt] = reading.value;
-        values[unitAt] = reading.unit;
-        converted = true;
-      }
-    }
+    const converted = canonicalReading(values, readings);
+    if (converted === 'refused') return false;
     encoder.converted = converted;
     return true;
   };

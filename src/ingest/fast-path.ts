@@ -337,32 +337,22 @@ export function compileFastPath(entity: EntityName, index: readonly number[]): F
   };
 }
 
-/** The fast path for `entity`, or null when its contract cannot be compiled (every row takes the full path). */
-export function tryCompileFastPath(entity: EntityName, index: readonly number[]): FastRow | null {
+/** The compiled checker, or null when the contract cannot be compiled (every row then takes the full path). */
+function orNullIfUnsupported<T>(compile: () => T): T | null {
   try {
-    return compileFastPath(entity, index);
+    return compile();
   } catch (error) {
     if (error instanceof UnsupportedSchemaError) return null;
     throw error;
   }
 }
 
-/** `compileLineFill`, or null when the contract cannot be compiled (every row takes the full path). */
-export function tryCompileLineFill(entity: EntityName, plainNumber: (column: ColumnSpec) => RegExp): LineFill | null {
-  try {
-    return compileLineFill(entity, plainNumber);
-  } catch (error) {
-    if (error instanceof UnsupportedSchemaError) return null;
-    throw error;
-  }
-}
+/** `compileFastPath`, or null when the contract cannot be compiled. */
+export const tryCompileFastPath = (entity: EntityName, index: readonly number[]): FastRow | null => orNullIfUnsupported(() => compileFastPath(entity, index));
 
-/** `compileFastFill`, or null when the contract cannot be compiled (every row takes the full path). */
-export function tryCompileFastFill(entity: EntityName, index: readonly number[]): FastFill | null {
-  try {
-    return compileFastFill(entity, index);
-  } catch (error) {
-    if (error instanceof UnsupportedSchemaError) return null;
-    throw error;
-  }
-}
+/** `compileLineFill`, or null when the contract cannot be compiled. */
+export const tryCompileLineFill = (entity: EntityName, plainNumber: (column: ColumnSpec) => RegExp): LineFill | null =>
+  orNullIfUnsupported(() => compileLineFill(entity, plainNumber));
+
+/** `compileFastFill`, or null when the contract cannot be compiled. */
+export const tryCompileFastFill = (entity: EntityName, index: readonly number[]): FastFill | null => orNullIfUnsupported(() => compileFastFill(entity, index));

@@ -281,6 +281,9 @@ async function stageFile(
   }
 }
 
+/** Sorts over a whole file (duplicates, index builds) spill to disk at PostgreSQL's default 4 MB. */
+const BULK_SORT_MEMORY = `SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'`;
+
 /**
  * A staged file's checks, in one transaction committed with its `prepared` flag: duplicates,
  * swapped blood-pressure halves, rows naming members neither in the store nor in this load (each
@@ -297,8 +300,7 @@ async function prepareFile(
   log: (message: string) => void,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    // Sorts over a whole file (duplicates, index builds) spill to disk at the default 4 MB.
-    if (db.engine === 'postgres') await tx.exec(`SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'`);
+    if (db.engine === 'postgres') await tx.exec(BULK_SORT_MEMORY);
     // Freshly filled staging tables have no statistics; without them the planner estimates one
     // row and nests loops over the whole load (minutes instead of seconds for 100,000 rows). A
     // swapped-in table keeps them.
@@ -318,7 +320,7 @@ async function prepareFile(
 async function publish(db: Database, loadId: string, entities: EntityName[], log: (message: string) => void): Promise<Set<EntityName>> {
   const swapped = new Set<EntityName>();
   await db.transaction(async (tx) => {
-    if (db.engine === 'postgres') await tx.exec(`SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'`);
+    if (db.engine === 'postgres') await tx.exec(BULK_SORT_MEMORY);
     for (const entity of entities) {
       // Each step's time goes to the log: at 50 million rows a copy takes minutes, a swap not.
       const started = Date.now();
@@ -565,7 +567,8 @@ async function indexForSwap(tx: Queryable, loadId: string, entity: EntityName, l
 async function publishEntity(tx: Queryable, loadId: string, entity: EntityName, log: (message: string) => void): Promise<string> {
   // Writers wait; readers keep reading the table as it was until the swap or commit.
   await tx.exec(`LOCK TABLE ${entity} IN SHARE ROW EXCLUSIVE MODE`);
-  if (await isEmpty(tx, entity)) {
+  const empty = await isEmpty(tx, entity);
+  if (empty) {
     await tx.exec(`LOCK TABLE ${entity}, staging_${entity} IN ACCESS EXCLUSIVE MODE`);
     const specs = await swapIndexes(tx, entity);
     const staged = await stagingIndexes(tx, entity);
@@ -589,16 +592,15 @@ async function publishEntity(tx: Queryable, loadId: string, entity: EntityName, 
       return SWAPPED;
     }
   }
-  return upsert(tx, loadId, entity, log);
+  return upsert(tx, loadId, entity, empty, log);
 }
 
-async function upsert(tx: Queryable, loadId: string, entity: EntityName, log: (message: string) => void): Promise<string> {
+/** `empty`: the table had no rows when publishEntity locked it (the lock keeps it so until commit). */
+async function upsert(tx: Queryable, loadId: string, entity: EntityName, empty: boolean, log: (message: string) => void): Promise<string> {
   const pk = PRIMARY_KEY[entity];
   const cols = [...contractColumns(entity).map((c) => c.name), ...LINEAGE_COLUMNS];
   const list = cols.join(', ');
   const updates = cols.filter((c) => c !== pk).map((c) => `${c} = EXCLUDED.${c}`).join(', ');
-  // publishEntity's lock keeps the table as it is until commit.
-  const empty = await isEmpty(tx, entity);
   if (empty) {
     // A first load into an empty table cannot conflict (duplicates within the load were removed
     // at prepare), so a plain INSERT with the table's indexes dropped, then each index built once

@@ -125,7 +125,7 @@ export async function* stagingChunks(job: StagingJob): AsyncGenerator<StagingChu
   for await (const batch of readCsvRecords(file, { skipRecords })) {
     if ('header' in batch) {
       const index = headerIndex(entity, batch.header, sourceFile);
-      decode = rowDecoder(entity, index, batch.header.length);
+      decode = rowDecoder(entity, index, batch.header.length, false);
       encoder = stagingLineEncoder(entity, index, batch.header.length, lineage);
       continue;
     }
