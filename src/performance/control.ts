@@ -28,9 +28,6 @@ export interface DayWindow {
 }
 
 /** Result statuses that count as a performed result (QI-Core Status library). */
-export const COUNTED_RESULT_STATUSES: ReadonlySet<Observation['status']> = new Set(['final', 'amended', 'corrected']);
-
-/** `COUNTED_RESULT_STATUSES.has(status)` as plain comparisons (the measures' inner loops). */
 export const isCountedResult = (status: Observation['status']): boolean => status === 'final' || status === 'amended' || status === 'corrected';
 
 /** The UTC day of an ISO instant. Fast path for the importer's normalised `...Z` form. */

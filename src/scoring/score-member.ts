@@ -9,7 +9,7 @@ import { canonicalJson, sha256Hex } from '../lib/canonical-json.ts';
 import type { ChronicCondition } from '../clinical/conditions.ts';
 import { summarise } from '../features/clinical-summary.ts';
 import { onsetFeaturesFromSummary, readmissionFeatures } from '../features/definitions.ts';
-import { COUNTED_RESULT_STATUSES } from '../performance/control.ts';
+import { isCountedResult } from '../performance/control.ts';
 import { recordAsOf, type MemberRecord, type RecordAsOf } from '../features/member-record.ts';
 import { featureSetFor, type TaskName } from '../features/tasks.ts';
 import type { FeatureMatrix } from '../models/risk-model.ts';
@@ -79,7 +79,7 @@ function historyEvents(record: MemberRecord): HistoryEvent[] {
   // A service counts as delivered only when it happened: finished visits, final results.
   for (const e of record.encounters) if (e.status === 'finished') events.push({ entity: 'encounter', encounterClass: e.class, date: e.start_time.slice(0, 10) });
   for (const p of record.procedures) if (p.status === 'completed') events.push({ entity: 'procedure', code: `${p.code_system}|${p.code}`, date: p.performed_start.slice(0, 10) });
-  for (const o of record.observations) if (COUNTED_RESULT_STATUSES.has(o.status)) events.push({ entity: 'observation', code: `${o.code_system}|${o.code}`, date: o.effective_time.slice(0, 10) });
+  for (const o of record.observations) if (isCountedResult(o.status)) events.push({ entity: 'observation', code: `${o.code_system}|${o.code}`, date: o.effective_time.slice(0, 10) });
   for (const s of record.serviceRequests) if (s.status === 'completed') events.push({ entity: 'service_request', code: `${s.code_system}|${s.code}`, date: s.authored_time.slice(0, 10) });
   return events;
 }

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../../lib/random.ts';
+import type { FitOptions } from '../risk-model.ts';
 import { growTree } from './histogram-tree.ts';
 import type { BinnedData, GrowConfig, Tree } from './histogram-tree.ts';
 
@@ -47,7 +48,7 @@ export function growForestTree(job: ForestJob, seed: number): Tree {
  * Every tree, in seed order. With `threads` 2 (the default where the machine has two cores and
  * the work is big enough) a worker grows every other tree while this thread grows the rest.
  */
-export async function growForestTrees(job: ForestJob, seeds: readonly number[], options: { threads?: number; onProgress?: (fraction: number) => void } = {}): Promise<Tree[]> {
+export async function growForestTrees(job: ForestJob, seeds: readonly number[], options: Pick<FitOptions, 'threads' | 'onProgress'> = {}): Promise<Tree[]> {
   const threads = options.threads ?? (job.data.rows * seeds.length >= MIN_WORK_FOR_A_WORKER ? Math.min(2, availableParallelism()) : 1);
   const trees: Tree[] = new Array<Tree>(seeds.length);
   let done = 0;

@@ -110,7 +110,7 @@ export class HistRandomForestModel extends Learner<ForestParams, ForestState> {
     };
     const job: ForestJob = { data, y, sampleWeight: weightAll, edges: mapper.edges, config, bootstrap: p.bootstrap };
     const seeds = Array.from({ length: p.nEstimators }, (_, t) => rng.forkSeed(t));
-    const trees = await growForestTrees(job, seeds, { ...(options.threads !== undefined ? { threads: options.threads } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const trees = await growForestTrees(job, seeds, options);
     this.state = { cols: X.cols, trees };
     return this;
   }

@@ -86,8 +86,6 @@ export function ageAt(birthDate: string, day: string): number {
 }
 
 export const keyOf = (system: string, code: string): string => `${system}|${code}`;
-export const encounterKey = (e: Encounter): string => keyOf(e.type_system, e.type_code);
-export const recordKey = (r: { code_system: string; code: string }): string => keyOf(r.code_system, r.code);
 
 /**
  * A compiled value set: code system -> codes. Membership is asked with the record's own system and
@@ -167,11 +165,16 @@ export interface DayInterval {
 
 export const overlaps = (a: DayInterval, fromDay: string, toDay: string): boolean => a.from <= toDay && a.to >= fromDay;
 
-/** `overlaps(prevalenceDays(c), fromDay, toDay)` without building the interval (hot path). */
+/**
+ * Whether the condition's QICoreCommon prevalenceInterval() overlaps [fromDay, toDay], without
+ * building the interval (hot path). The interval runs from onset to abatement; it is open-ended
+ * when the condition is active/recurrence/relapse with no abatement. A non-active condition with
+ * no abatement date has an unknown end in CQL (`Interval[onset, null)`), which can only be shown
+ * to overlap a period it starts in: modelled as the single onset day.
+ */
 export function prevalenceOverlaps(c: Condition, fromDay: string, toDay: string): boolean {
   if (c.onset_date > toDay) return false;
   if (c.abatement_date !== null) return c.abatement_date >= fromDay;
-  // Open-ended when ongoing; otherwise the single onset day (see prevalenceDays).
   return (c.clinical_status !== null && ONGOING.has(c.clinical_status)) || c.onset_date >= fromDay;
 }
 
@@ -212,17 +215,6 @@ const VERIFIED = new Set(['confirmed', 'unconfirmed', 'provisional', 'differenti
 export const isVerified = (c: Condition): boolean => c.verification_status === null || VERIFIED.has(c.verification_status);
 
 const ONGOING = new Set(['active', 'recurrence', 'relapse']);
-const OPEN_END = '9999-12-31';
-/**
- * QICoreCommon prevalenceInterval(): onset -> abatement; open-ended when the condition is
- * active/recurrence/relapse with no abatement. A non-active condition with no abatement date has
- * an unknown end in CQL (`Interval[onset, null)`), which can only be shown to overlap a period it
- * starts in: modelled as the single onset day.
- */
-export function prevalenceDays(c: Condition): DayInterval {
-  if (c.abatement_date !== null) return { from: c.onset_date, to: c.abatement_date };
-  return { from: c.onset_date, to: c.clinical_status !== null && ONGOING.has(c.clinical_status) ? OPEN_END : c.onset_date };
-}
 
 /** The value-set OIDs the shared exclusion libraries use (CMS122FHIR / CMS165FHIR v0.5.000). */
 export const SHARED_VALUE_SETS = {
