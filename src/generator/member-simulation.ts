@@ -107,6 +107,8 @@ const fenText = (fen: number) => {
 /** Yuan rounded half-up to the fen, as text (DOMAIN.md "Money and rounding"). */
 const money = (x: number) => fenText(Math.round(x * 100));
 const DAYS_PER_YEAR = 365.25;
+/** Decades of disease the severity and control terms are centred on (`diseaseDecades`). */
+const TYPICAL_DISEASE_DECADES = 0.8;
 /** Months of background need one background episode bundles (see `backgroundClaims`). */
 const BACKGROUND_EPISODE_MONTHS = 3;
 
@@ -405,8 +407,8 @@ class MemberSimulation {
     if (dm) this.onset[DM] = this.diseaseOnset();
     const h = htn ? 1 : 0, d = dm ? 1 : 0;
     // Decades of disease beyond the typical 8 years, for the complications below.
-    const hDecades = htn ? (this.s.startDay - this.onset[HTN]!) / DAYS_PER_YEAR / 10 - 0.8 : 0;
-    const dDecades = dm ? (this.s.startDay - this.onset[DM]!) / DAYS_PER_YEAR / 10 - 0.8 : 0;
+    const hDecades = htn ? this.diseaseDecades(HTN, this.s.startDay) : 0;
+    const dDecades = dm ? this.diseaseDecades(DM, this.s.startDay) : 0;
     // Complications and cardiovascular disease: the recorded face of severity (target-organ
     // damage), more likely the more severe the patient and the longer the disease has run.
     if (r.bernoulli(sigmoid(-4.5 + 0.07 * a + 0.9 * h + 0.7 * d + 0.5 * smoke + 0.5 * (this.fhChd ? 1 : 0) + 0.7 * sev))) this.onset[CHD] = this.prevalentOnset();
@@ -471,9 +473,22 @@ class MemberSimulation {
 
   /** Complications (target-organ damage) on the problem list by `day`, as they bear on control. */
   private organDamageOn(day: number): number {
+    return this.onsetCount(ORGAN_DAMAGE_SLOTS, day);
+  }
+
+  /** How many of `slots` have begun by `day`. */
+  private onsetCount(slots: readonly number[], day: number): number {
     let count = 0;
-    for (const slot of ORGAN_DAMAGE_SLOTS) if (this.onset[slot]! <= day) count++;
+    for (const slot of slots) if (this.onset[slot]! <= day) count++;
     return count;
+  }
+
+  /**
+   * Decades the condition in `slot` has lasted by `day`, less the TYPICAL_DISEASE_DECADES the
+   * severity and control terms are centred on (so a typical duration moves nothing).
+   */
+  private diseaseDecades(slot: number, day: number): number {
+    return (day - this.onset[slot]!) / DAYS_PER_YEAR / 10 - TYPICAL_DISEASE_DECADES;
   }
 
   /** Index of `day`'s calendar year in the window (clamped to it). */
@@ -488,14 +503,16 @@ class MemberSimulation {
    * hypertension resistant) and the years since diagnosis.
    */
   private htnControlOn(day: number): number {
-    const years = (day - this.onset[HTN]!) / DAYS_PER_YEAR;
-    return this.htnControl + this.controlYear[this.windowYear(day)]! - CONTROL_PER_COMPLICATION * this.organDamageOn(day) - HTN_CONTROL_PER_DECADE * (years / 10 - 0.8);
+    return this.controlOn(HTN, this.htnControl, HTN_CONTROL_PER_DECADE, day);
   }
 
   /** As `htnControlOn` for HbA1c: diabetes gets harder to control as beta-cell function declines. */
   private dmControlOn(day: number): number {
-    const years = (day - this.onset[DM]!) / DAYS_PER_YEAR;
-    return this.dmControl + this.controlYear[this.windowYear(day)]! - CONTROL_PER_COMPLICATION * this.organDamageOn(day) - DM_CONTROL_PER_DECADE * (years / 10 - 0.8);
+    return this.controlOn(DM, this.dmControl, DM_CONTROL_PER_DECADE, day);
+  }
+
+  private controlOn(slot: number, lasting: number, perDecade: number, day: number): number {
+    return lasting + this.controlYear[this.windowYear(day)]! - CONTROL_PER_COMPLICATION * this.organDamageOn(day) - perDecade * this.diseaseDecades(slot, day);
   }
 
   /**
@@ -553,16 +570,12 @@ class MemberSimulation {
 
   /** Complications on the problem list by `day` (DOMAIN.md: retinopathy, neuropathy, PAD, CKD). */
   private complicationsOn(day: number): number {
-    let count = 0;
-    for (const slot of COMPLICATION_SLOTS) if (this.onset[slot]! <= day) count++;
-    return count;
+    return this.onsetCount(COMPLICATION_SLOTS, day);
   }
 
   /** Chronic conditions on the problem list by `day`. */
   private chronicCountOn(day: number): number {
-    let count = 0;
-    for (const slot of CHRONIC_SLOTS) if (this.onset[slot]! <= day) count++;
-    return count;
+    return this.onsetCount(CHRONIC_SLOTS, day);
   }
 
   private isChronicBy(day: number): boolean {
@@ -837,7 +850,7 @@ class MemberSimulation {
       if (r.bernoulli(0.85)) dmDrugs.push(ATC.metformin);
       if (r.bernoulli(0.25)) dmDrugs.push(ATC.glimepiride);
       // Insulin when the disease has progressed: complications, and years of beta-cell decline.
-      const dmDecades = (this.activeEnd - this.onset[DM]!) / DAYS_PER_YEAR / 10 - 0.8;
+      const dmDecades = this.diseaseDecades(DM, this.activeEnd);
       if (r.bernoulli(sigmoid(-1.7 + 0.6 * this.complicationsOn(this.activeEnd) + 0.8 * dmDecades))) dmDrugs.push(ATC.insulinGlargine);
     }
     const other: string[] = [];
