@@ -22,6 +22,7 @@
  */
 import { loadavg } from 'node:os';
 import { postgresUnreachable, redactedUrl } from '../src/store/database.ts';
+import { benchPostgresUrl } from './postgres-fixture.ts';
 import { BENCH_AS_OF } from './service/fixture.ts';
 import { median, runAutocannon, startServerProcess, timeCall } from './service/load.ts';
 import type { BenchResult, BenchRun } from './types.ts';
@@ -32,13 +33,12 @@ const TARGET_BATCH_MEMBERS_PER_S = 20_000;
 const TARGET_LIST_MS = 50;
 const LIST_MEMBERS = 5_000;
 
-const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 const load = () => `load average ${loadavg()[0]!.toFixed(2)} on 2 cores`;
 
 export const run: BenchRun = async ({ quick }) => {
   const results = await runEngine(quick, undefined);
-  const pgUrl = process.env.STRATUM_BENCH_PG_URL ?? DEFAULT_PG_URL;
+  const pgUrl = process.env.STRATUM_BENCH_PG_URL ?? benchPostgresUrl();
   const shown = redactedUrl(pgUrl);
   if (pgUrl === 'off' || pgUrl === '') console.log('[service] PostgreSQL half skipped (STRATUM_BENCH_PG_URL=off)');
   else {

@@ -4,6 +4,7 @@
  * `audit` (or the batching AuditTrail) before answering.
  */
 import type { Queryable } from '../store/database.ts';
+import { AUDIT_LOG_INSERT } from '../store/audit-log.ts';
 import type { Principal } from './auth.ts';
 
 /** One audited action. `memberIds` go to the table only, never to a log line. */
@@ -32,7 +33,7 @@ async function insertEntries(db: Queryable, entries: readonly AuditEntry[]): Pro
       params.push(e.principal.id, e.principal.role, e.action, e.resource, [...(e.memberIds ?? [])], JSON.stringify(e.detail ?? {}));
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::text[], $${b + 6}::jsonb)`;
     });
-    await db.query(`INSERT INTO audit_log (actor, role, action, resource, member_ids, detail) VALUES ${tuples.join(', ')}`, params);
+    await db.query(`${AUDIT_LOG_INSERT} VALUES ${tuples.join(', ')}`, params);
   }
 }
 

@@ -23,7 +23,7 @@ export class ModelSet {
     /** Tasks without a loadable champion, with the reason. */
     readonly unavailable: ReadonlyMap<TaskName, string>,
     /** The champion version the registry named for each task when loaded, served or not. */
-    readonly championsAtLoad: ReadonlyMap<TaskName, number | null> = new Map(),
+    readonly championsAtLoad: ReadonlyMap<TaskName, number | null>,
   ) {}
 
   get(task: TaskName): ServedModel | undefined {

@@ -5,6 +5,7 @@
  */
 import type { Policy, RiskClass } from '../config/policy.ts';
 import type { MemberRecord } from '../features/member-record.ts';
+import { AUDIT_LOG_INSERT } from '../store/audit-log.ts';
 import type { Engine, Queryable } from '../store/database.ts';
 import { fetchMemberRecords } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
@@ -22,7 +23,7 @@ const STORE_CHUNK = 1000;
  */
 const ONE_STATEMENT_MAX = 32;
 
-export const CLASS_RANK: Record<RiskClass, number> = { healthy: 1, 'high-risk': 2, mild: 3, moderate: 4, severe: 5 };
+const CLASS_RANK: Record<RiskClass, number> = { healthy: 1, 'high-risk': 2, mild: 3, moderate: 4, severe: 5 };
 
 export interface MemberProblem {
   memberId: string;
@@ -82,6 +83,9 @@ async function scoreInto(into: Scoring, records: Iterable<MemberRecord>, asOf: s
   }
 }
 
+/** The rows to store for the scores from position `from` on, with each member's institution. */
+const storedRows = (scoring: Scoring, from = 0): StoredRow[] => scoring.scores.slice(from).map((score, i) => storedRow(score, scoring.institutions[from + i] ?? null));
+
 /** Store what was scored: a few distinct members in one statement, anything else in one transaction. */
 async function storeScoring(
   db: Store,
@@ -90,7 +94,7 @@ async function storeScoring(
   alsoInTransaction: ((tx: Queryable, batch: ScoredBatch) => Promise<void>) | undefined,
   updateLatest: boolean,
 ): Promise<ScoredBatch> {
-  const rows = scoring.scores.map((score, i) => storedRow(score, scoring.institutions[i] ?? null));
+  const rows = storedRows(scoring);
   const batch = { scores: scoring.scores, problems: scoring.problems, resultTexts: rows.map((r) => r.result) };
   if (!alsoInTransaction && rows.length > 0 && rows.length <= ONE_STATEMENT_MAX && new Set(rows.map((r) => r.memberId)).size === rows.length) {
     await storeInOneStatement(db, rows, jobId, updateLatest);
@@ -202,7 +206,7 @@ export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: st
     let scoring: Scoring;
     try {
       scoring = await scoreChunks((sc, from) => {
-        const rows = sc.scores.slice(from).map((score, i) => storedRow(score, sc.institutions[from + i] ?? null));
+        const rows = storedRows(sc, from);
         for (const r of rows) sc.resultTexts.push(r.result);
         if (rows.length > 0) chunksToStore.push(rows);
       });
@@ -276,6 +280,9 @@ const SCORE_RESULT_COLUMNS = [
   'job_id',
 ] as const;
 
+/** member_latest_score's columns, in the order both of its inserts fill them. */
+const LATEST_COLUMNS = 'member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary';
+
 /** The latest score per member wins; a listed score is never replaced by one for an earlier date. */
 const UPSERT_LATEST = `ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
        class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
@@ -306,8 +313,8 @@ export async function storeInOneStatement(
   audits: readonly AuditRecord[] = [],
 ): Promise<void> {
   const col = <T>(f: (r: StoredRow) => T) => rows.map(f);
-  const insert = `INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p,
-                               model_versions, input_fingerprint, result, job_id)
+  // score_id takes its sequence default.
+  const insert = `INSERT INTO score_result (${SCORE_RESULT_COLUMNS.slice(1).join(', ')})
      SELECT m, a::date, i, c, r, p1, p2, p3, p4, v::jsonb, f, res::jsonb, $13
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
          AS t(m, a, i, c, r, p1, p2, p3, p4, v, f, res)`;
@@ -335,7 +342,7 @@ export async function storeInOneStatement(
   if (latest.length > 0) {
     const p = params.length;
     // The member ids are distinct, so each inserted row meets at most one list row.
-    parts.push(`l AS (INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
+    parts.push(`l AS (INSERT INTO member_latest_score (${LATEST_COLUMNS})
      SELECT s.member_id, s.score_id, s.institution_id, s.risk_class, l.r, l.x, s.readmission_p, s.onset_hypertension_p, s.onset_diabetes_p, s.onset_chd_p, s.as_of, l.j::json
        FROM s JOIN unnest($${p + 1}::text[], $${p + 2}::smallint[], $${p + 3}::float8[], $${p + 4}::text[]) AS l(m, r, x, j) ON l.m = s.member_id
      ${UPSERT_LATEST} RETURNING 1)`);
@@ -349,7 +356,7 @@ export async function storeInOneStatement(
   if (audits.length > 0) {
     const p = params.length;
     // Each row's member ids travel as a JSON array: unnest cannot hand out one array per row.
-    parts.push(`a AS (INSERT INTO audit_log (actor, role, action, resource, member_ids, detail)
+    parts.push(`a AS (${AUDIT_LOG_INSERT}
      SELECT actor, role, action, resource, ARRAY(SELECT json_array_elements_text(ids::json)), detail::jsonb
        FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[], $${p + 4}::text[], $${p + 5}::text[], $${p + 6}::text[]) AS t(actor, role, action, resource, ids, detail)
      RETURNING 1)`);
@@ -388,7 +395,7 @@ async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: stri
   const picks = [...last.values()];
   const col = <T>(f: (r: StoredRow, i: number) => T) => picks.map((i) => f(rows[i]!, i));
   await tx.query(
-    `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary)
+    `INSERT INTO member_latest_score (${LATEST_COLUMNS})
      SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j::json
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::date[], $12::text[])
          AS t(m, s, i, c, r, x, p1, p2, p3, p4, a, j)
@@ -411,14 +418,14 @@ async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: stri
 }
 
 /** What a clinic's list shows for a member: why, what is open, what is next, and the strongest factors. */
-export interface ListSummary {
+interface ListSummary {
   reasons: string[];
   careGaps: string[];
   nextDue: MemberScore['nextDue'];
   topFactors: string[];
 }
 
-export function listSummary(s: MemberScore): ListSummary {
+function listSummary(s: MemberScore): ListSummary {
   const factors = s.predictions.flatMap((p) => p.topFactors.map((f) => ({ text: `${p.model}: ${f.text}`, c: f.contribution }))).sort((a, b) => b.c - a.c);
   return { reasons: s.riskClass.reasons, careGaps: s.riskClass.careGaps, nextDue: s.nextDue, topFactors: factors.slice(0, 3).map((f) => f.text) };
 }

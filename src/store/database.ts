@@ -140,7 +140,6 @@ export function databaseOptionsFromEnv(env: Pick<Env, 'DATABASE_URL' | 'STRATUM_
   return { databaseUrl: env.DATABASE_URL, dataDir: env.STRATUM_DATA_DIR };
 }
 
-/** Quote an identifier, allowing one `schema.` qualifier. */
 /** A connection URL fit for a log line or a message: any user and password replaced by `***`. */
 export function redactedUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
@@ -160,6 +159,7 @@ export async function postgresUnreachable(url: string): Promise<string | undefin
   }
 }
 
+/** Quote an identifier, allowing one `schema.` qualifier. */
 export function quoteIdentifier(name: string): string {
   return name
     .split('.')

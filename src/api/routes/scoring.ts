@@ -24,6 +24,7 @@ import { ModelUnavailableError, scoreMember, type MemberScore as ScoredMember } 
 import { SharedScoreStore } from '../../scoring/shared-store.ts';
 import { institutionOf, scoreMemberIds } from '../../scoring/service.ts';
 import { csvField } from '../../ingest/csv.ts';
+import { AUDIT_LOG_INSERT } from '../../store/audit-log.ts';
 import type { Principal } from '../auth.ts';
 import { scopeForPrincipal } from '../auth.ts';
 import { NotFoundError, ServiceUnavailableError } from '../errors.ts';
@@ -166,7 +167,8 @@ function decodeCursor(text: string | undefined): Cursor | null {
 
 /** One page of a clinic list as read from the database's lines (see the list route). */
 interface ListPage {
-  memberIds: string[];
+  /** Items on the page. */
+  count: number;
   /** The last item's sort keys, for the next page's cursor. */
   last: { k1: number; k2: number; id: string } | null;
   /** Each item's JSON text (HighRiskPatient), in rank order. */
@@ -180,13 +182,13 @@ const LINE_FIELDS = 8;
  * 1-based position in the page) into list items: the summary's members (reasons, care gaps, next
  * due, top factors) are copied as they are stored, between the item's own fields.
  */
-export function listPage(text: string, before: number): ListPage {
+function listPage(text: string, before: number): ListPage {
   const rows = text === '' ? [] : text.split('\n').map(splitLine);
   // Aggregates keep the order rows arrive in; should that ever differ from the page's, sort.
   if (rows.some((r, i) => r.n !== i + 1)) rows.sort((a, b) => a.n - b.n);
   const lastRow = rows[rows.length - 1];
   return {
-    memberIds: rows.map((r) => r.fields[3]!),
+    count: rows.length,
     last: lastRow ? { k1: Number(lastRow.fields[1]), k2: Number(lastRow.fields[2]), id: lastRow.fields[3]! } : null,
     items: () =>
       rows.map(({ fields: [, , , memberId, riskClass, risk, asOf, summary] }, i) => {
@@ -365,7 +367,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
                       ORDER BY ${k1} DESC, ${column} DESC, member_id DESC
                       LIMIT $6) AS ranked),
            audited AS (
-             INSERT INTO audit_log (actor, role, action, resource, member_ids, detail)
+             ${AUDIT_LOG_INSERT}
              SELECT $8, $9, 'list.high-risk', $10, coalesce(member_ids, '{}'), '{}'::jsonb FROM page
              RETURNING 1)
            SELECT lines, fetched, (SELECT count(*)::int FROM audited) AS audited FROM page`,
@@ -385,7 +387,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         const { lines, fetched, audited } = result.rows[0]!;
         if (audited !== 1) throw new Error('the clinic list was read without its audit row');
         const page = listPage(lines ?? '', before);
-        const nextCursor = Number(fetched) > query.limit && page.last ? encodeCursor({ ...page.last, n: before + page.memberIds.length }) : null;
+        const nextCursor = Number(fetched) > query.limit && page.last ? encodeCursor({ ...page.last, n: before + page.count }) : null;
         const itemsJson = `[${page.items().join(',')}]`;
         if ((req.headers.accept ?? '').includes('text/csv')) {
           const items = JSON.parse(itemsJson) as z.infer<typeof HighRiskList>['items'];
