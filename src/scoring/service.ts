@@ -283,11 +283,15 @@ const SCORE_RESULT_COLUMNS = [
 /** member_latest_score's columns, in the order both of its inserts fill them. */
 const LATEST_COLUMNS = 'member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary';
 
-/** The latest score per member wins; a listed score is never replaced by one for an earlier date. */
+/**
+ * The latest score per member wins: a listed score is never replaced by one for an earlier date,
+ * nor, for the same date, by one made earlier (a lower score id) whose write arrives later, as a
+ * long job's can after a single score of the same member.
+ */
 const UPSERT_LATEST = `ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
        class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
        onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
-     WHERE member_latest_score.as_of <= EXCLUDED.as_of`;
+     WHERE (member_latest_score.as_of, member_latest_score.score_id) <= (EXCLUDED.as_of, EXCLUDED.score_id)`;
 
 /** An audit_log row written in the same statement as the scores it accounts for. */
 export interface AuditRecord {

@@ -83,4 +83,25 @@ describeEachEngine('shared score store', (getDb) => {
     expect(audited.rows.map((r) => r.member_ids[0]).sort()).toEqual(['M-G1', 'M-G1', 'M-G2', 'M-G3']);
     expect(audited.rows[0]!.detail).toEqual({ inline: false });
   });
+
+  it('for one date, an earlier-made score written late never replaces the listed later one', async () => {
+    const db = getDb();
+    const store = new SharedScoreStore(db);
+    const listed = async () =>
+      (await db.query<{ risk_class: string; as_of: string }>(`SELECT risk_class, as_of FROM member_latest_score WHERE member_id = 'M-L1'`)).rows[0];
+    await store.store(fakeScore('M-L1', '2026-03-01', 'mild', 0.1), 'I-1', true, audit('M-L1'));
+    const sequence = `pg_get_serial_sequence('score_result', 'score_id')`;
+    const made = (await db.query<{ id: number }>(`SELECT max(score_id)::int AS id FROM score_result`)).rows[0]!.id;
+    // A score given a higher id (made later) is listed ...
+    await db.query(`SELECT setval(${sequence}, $1)`, [made + 1000]);
+    await store.store(fakeScore('M-L1', '2026-03-01', 'severe', 0.9), 'I-1', true, audit('M-L1'));
+    expect(await listed()).toEqual({ risk_class: 'severe', as_of: '2026-03-01' });
+    // ... and one with a lower id for the same date (a long job's, made before it) does not replace it.
+    await db.query(`SELECT setval(${sequence}, $1)`, [made + 10]);
+    await store.store(fakeScore('M-L1', '2026-03-01', 'healthy', 0.01), 'I-1', true, audit('M-L1'));
+    expect(await listed()).toEqual({ risk_class: 'severe', as_of: '2026-03-01' });
+    // A later date still replaces it, whatever its id.
+    await store.store(fakeScore('M-L1', '2026-04-01', 'moderate', 0.3), 'I-1', true, audit('M-L1'));
+    expect(await listed()).toEqual({ risk_class: 'moderate', as_of: '2026-04-01' });
+  });
 });
