@@ -39,8 +39,6 @@ export interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
-  /** Offered load across all connections (requests/s); absent = as fast as answered. */
-  overallRate?: number;
   method?: string;
   headers?: Record<string, string>;
   requests?: { setupRequest: (request: RawRequest) => RawRequest }[];
