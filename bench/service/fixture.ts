@@ -17,7 +17,7 @@ import { DEFAULT_POPULATION_OPTIONS } from '../../src/generator/population.ts';
 import { writePopulation } from '../../src/generator/population-files.ts';
 import { loadPopulation } from '../../src/ingest/loader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { scoreMemberIds } from '../../src/scoring/service.ts';
+import { eventLoopScorer, scoreMemberIds } from '../../src/scoring/service.ts';
 import { ModelSet } from '../../src/scoring/model-set.ts';
 import { serve } from '../../src/service/server.ts';
 import { openDatabase, type Database } from '../../src/store/database.ts';
@@ -124,7 +124,7 @@ export async function startFixture(options: FixtureOptions): Promise<RunningFixt
     const memberIds = ids.rows.map((r) => r.member_id);
     // Real summaries to copy onto the synthetic list: score the first 200 members. Scoring before
     // serve() also keeps it from queueing its start-up whole-population job behind the benchmark.
-    await scoreMemberIds(db, memberIds.slice(0, 200), BENCH_AS_OF, await ModelSet.load(db, modelsDir), defaultPolicy());
+    await scoreMemberIds(db, eventLoopScorer(defaultPolicy()), memberIds.slice(0, 200), BENCH_AS_OF, await ModelSet.load(db, modelsDir));
     await fillClinicList(db, LIST_INSTITUTION, options.listMembers);
     const env = { ...loadEnv(), STRATUM_DATA_DIR: path.join(work, 'var'), STRATUM_API_KEYS: undefined, STRATUM_JWT_SECRET: undefined, STRATUM_RATE_LIMIT_PER_SECOND: 0 };
     // Access logs are still formatted and written (to nowhere), as a served request's cost includes them.

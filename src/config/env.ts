@@ -2,6 +2,7 @@
  * Every environment variable Stratum reads, declared once with its type and default (MLflow's
  * habit). Parsed once at start-up; the parsed object is handed to whatever needs it.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const EnvSchema = z.object({
@@ -36,6 +37,11 @@ const EnvSchema = z.object({
   STRATUM_BODY_LIMIT: z.string().default('1mb'),
   /** How often the service asks the registry whether a champion was promoted or rolled back (0: only at start). */
   STRATUM_MODEL_REFRESH_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * Worker threads that parse and score records beside the event loop (0: score on the event
+   * loop). Default: one per core, at most 4.
+   */
+  STRATUM_SCORING_THREADS: z.coerce.number().int().min(0).max(64).default(Math.min(4, availableParallelism())),
   /** Who may read /metrics: `admin` credential (default) or `none` (open, private network only). */
   STRATUM_METRICS_AUTH: z.enum(['admin', 'none']).default('admin'),
 });

@@ -4,12 +4,11 @@
  * crash resumes after its last committed page and never scores a member twice.
  */
 import { randomUUID } from 'node:crypto';
-import type { Policy } from '../config/policy.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../store/database.ts';
-import { fetchMemberRecords } from '../store/members.ts';
+import { fetchMemberRecordTexts } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
-import { scoreRecords } from './service.ts';
+import { scoreRecordTexts, type RecordScorer } from './service.ts';
 
 /**
  * Members per committed page. Small, because on the embedded store every query runs on the
@@ -68,7 +67,7 @@ async function nextPage(db: Database, job: JobRow, after: string, size: number):
 }
 
 /** Run (or resume) one job to completion. */
-export async function runJob(db: Database, jobId: string, models: ModelSet, policy: Policy, options: { pageSize?: number; onPage?: (job: JobRow) => void; shouldStop?: () => boolean } = {}): Promise<JobRow> {
+export async function runJob(db: Database, jobId: string, models: ModelSet, scorer: RecordScorer, options: { pageSize?: number; onPage?: (job: JobRow) => void; shouldStop?: () => boolean } = {}): Promise<JobRow> {
   let job = await getJob(db, jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   if (job.status === 'done' || job.status === 'failed') return job;
@@ -80,11 +79,11 @@ export async function runJob(db: Database, jobId: string, models: ModelSet, poli
       if (options.shouldStop?.()) return job;
       const ids = await nextPage(db, job, cursor, options.pageSize ?? JOB_PAGE_SIZE);
       if (ids.length === 0) break;
-      const records = await fetchMemberRecords(db, ids);
+      const { layout, records } = await fetchMemberRecordTexts(db, ids);
       const last = ids[ids.length - 1]!;
-      await scoreRecords(db, [...records.values()], job.as_of, models, policy, jobId, async (tx, batch) => {
+      await scoreRecordTexts(db, scorer, layout, records, job.as_of, models, jobId, async (tx, batch) => {
         for (const p of batch.problems) await tx.query(`INSERT INTO score_job_problem (job_id, member_id, code, message) VALUES ($1, $2, $3, $4)`, [jobId, p.memberId, p.code, p.message]);
-        await tx.query(`UPDATE score_job SET cursor_member = $2, done = done + $3, failed = failed + $4 WHERE job_id = $1`, [jobId, last, batch.scores.length, batch.problems.length]);
+        await tx.query(`UPDATE score_job SET cursor_member = $2, done = done + $3, failed = failed + $4 WHERE job_id = $1`, [jobId, last, batch.rows.length, batch.problems.length]);
       });
       cursor = last;
       job = (await getJob(db, jobId))!;
@@ -111,7 +110,7 @@ export class JobRunner {
   constructor(
     private readonly db: Database,
     private readonly models: () => ModelSet,
-    private readonly policy: Policy,
+    private readonly scorer: RecordScorer,
     private readonly logger: Logger,
   ) {}
 
@@ -145,7 +144,7 @@ export class JobRunner {
       if (!jobId) return;
       const started = Date.now();
       try {
-        const job = await runJob(this.db, jobId, this.models(), this.policy, { shouldStop: () => this.stopped });
+        const job = await runJob(this.db, jobId, this.models(), this.scorer, { shouldStop: () => this.stopped });
         if (this.stopped) return;
         this.logger.info({ jobId, scored: job.done, problems: job.failed, seconds: (Date.now() - started) / 1000 }, 'scoring job finished');
       } catch (err) {

@@ -15,6 +15,17 @@ export interface ServedModel {
   version: number;
   model: CalibratedModel;
   manifest: ModelManifest;
+  /** The artifact's folder, so a scoring thread can load the same model. */
+  artifactDir: string;
+}
+
+/**
+ * A model set as plain data: what a scoring thread needs to load the same models (each served
+ * artifact with the checksum it was verified against) and the reasons for the unavailable ones.
+ */
+export interface ModelSetDescriptor {
+  served: { task: TaskName; version: number; artifactDir: string; checksum: string }[];
+  unavailable: [TaskName, string][];
 }
 
 export class ModelSet {
@@ -51,6 +62,31 @@ export class ModelSet {
     return true;
   }
 
+  #descriptor: ModelSetDescriptor | undefined;
+
+  descriptor(): ModelSetDescriptor {
+    this.#descriptor ??= {
+      served: [...this.models.values()].map((m) => ({ task: m.task, version: m.version, artifactDir: m.artifactDir, checksum: m.manifest.checksum })),
+      unavailable: [...this.unavailable],
+    };
+    return this.#descriptor;
+  }
+
+  /**
+   * The set a descriptor names, loaded again (in a scoring thread). An artifact that no longer
+   * matches the checksum the descriptor carries is an error: the thread would score with another
+   * model than the one whose version it reports.
+   */
+  static async fromDescriptor(descriptor: ModelSetDescriptor): Promise<ModelSet> {
+    const models = new Map<TaskName, ServedModel>();
+    for (const { task, version, artifactDir, checksum } of descriptor.served) {
+      const { manifest, model } = await loadArtifact(artifactDir, featureSchemaHash(featureSetFor(task)));
+      if (manifest.checksum !== checksum) throw new Error(`${task} v${version}: the artifact at ${artifactDir} changed since the service loaded it`);
+      models.set(task, { task, version, model, manifest, artifactDir });
+    }
+    return new ModelSet(models, new Map(descriptor.unavailable), new Map(descriptor.served.map((m) => [m.task, m.version])));
+  }
+
   /** Register what is on disk, then load and verify the champion of every task. */
   static async load(db: Database, modelsDir: string): Promise<ModelSet> {
     await syncRegistryFromDisk(db, modelsDir);
@@ -63,7 +99,7 @@ export class ModelSet {
         const champion = await resolveAlias(db, task, 'champion');
         championsAtLoad.set(task, champion.version);
         const { manifest, model } = await loadArtifact(champion.path, featureSchemaHash(featureSetFor(task)));
-        models.set(task, { task, version: champion.version, model, manifest });
+        models.set(task, { task, version: champion.version, model, manifest, artifactDir: champion.path });
       } catch (err) {
         unavailable.set(task, err instanceof Error ? err.message : String(err));
       }

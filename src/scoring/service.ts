@@ -7,7 +7,7 @@ import type { Policy, RiskClass } from '../config/policy.ts';
 import type { MemberRecord } from '../features/member-record.ts';
 import { AUDIT_LOG_INSERT } from '../store/audit-log.ts';
 import type { Engine, Queryable } from '../store/database.ts';
-import { fetchMemberRecords } from '../store/members.ts';
+import { fetchMemberRecordTexts, parseMemberRecord, type RecordLayout, type RecordText } from '../store/members.ts';
 import type { ModelSet } from './model-set.ts';
 import { ModelUnavailableError, scoreMember, type MemberScore } from './score-member.ts';
 
@@ -32,13 +32,9 @@ export interface MemberProblem {
 }
 
 export interface ScoredBatch {
-  scores: MemberScore[];
+  /** Each score as stored (its `result` is the answer's JSON text), in the order scored. */
+  rows: StoredRow[];
   problems: MemberProblem[];
-  /**
-   * Each score's JSON text as stored (what JSON.stringify gives for it), in the order of
-   * `scores`: an answer can be assembled from them without serialising every score again.
-   */
-  resultTexts: string[];
 }
 
 /** The institution a member is attributed to on a date: their latest sign-up started before it. */
@@ -53,49 +49,71 @@ export function institutionOf(record: MemberRecord, asOf: string): string | null
 
 const probabilityOf = (s: MemberScore, model: string) => s.predictions.find((p) => p.model === model)?.probability ?? null;
 
-type Store = Queryable & { readonly engine?: Engine; transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
-
-/** Scores made so far, with each member's institution on the date (stored beside the score). */
-interface Scoring {
-  scores: MemberScore[];
-  problems: MemberProblem[];
-  institutions: (string | null)[];
-  /** JSON text of each score stored so far (see ScoredBatch.resultTexts). */
-  resultTexts: string[];
-  /** Records scored (or failed), for the yields. */
-  seen: number;
+/** A member's record scored into the row stored for it, with the institution it is attributed to. */
+export function scoredRow(record: MemberRecord, asOf: string, models: ModelSet, policy: Policy): StoredRow {
+  return storedRow(scoreMember(record, asOf, models, policy), institutionOf(record, asOf));
 }
 
-const newScoring = (): Scoring => ({ scores: [], problems: [], institutions: [], resultTexts: [], seen: 0 });
+/** One member's outcome: the row to store, or why the member could not be scored. */
+export type ScoreOutcome = { ok: true; row: StoredRow } | { ok: false; memberId: string; message: string };
 
-async function scoreInto(into: Scoring, records: Iterable<MemberRecord>, asOf: string, models: ModelSet, policy: Policy): Promise<void> {
-  for (const record of records) {
-    // Scoring is CPU work on the event loop: yield regularly so a big batch or a background job
-    // does not hold up other requests (health checks, a clinic's list) for seconds.
-    if (into.seen++ % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      into.scores.push(scoreMember(record, asOf, models, policy));
-      into.institutions.push(institutionOf(record, asOf));
-    } catch (err) {
-      if (err instanceof ModelUnavailableError) throw err; // fatal for the whole request
-      into.problems.push({ memberId: record.member.member_id, code: 'SCORING_FAILED', message: err instanceof Error ? err.message : String(err) });
-    }
+/**
+ * One stored record scored. A member's own problem is an outcome; a missing model throws
+ * ModelUnavailableError, which is fatal for the whole request.
+ */
+export function scoreRecordText(layout: RecordLayout, record: RecordText, asOf: string, models: ModelSet, policy: Policy): ScoreOutcome {
+  try {
+    return { ok: true, row: scoredRow(parseMemberRecord(layout, record.text), asOf, models, policy) };
+  } catch (err) {
+    if (err instanceof ModelUnavailableError) throw err;
+    return { ok: false, memberId: record.memberId, message: err instanceof Error ? err.message : String(err) };
   }
 }
 
-/** The rows to store for the scores from position `from` on, with each member's institution. */
-const storedRows = (scoring: Scoring, from = 0): StoredRow[] => scoring.scores.slice(from).map((score, i) => storedRow(score, scoring.institutions[from + i] ?? null));
+/**
+ * Scores stored records into the rows kept for them, outcomes in the order given: on the event
+ * loop (eventLoopScorer) or on worker threads (ScoringThreads, scoring-threads.ts).
+ */
+export interface RecordScorer {
+  score(layout: RecordLayout, records: readonly RecordText[], asOf: string, models: ModelSet): Promise<ScoreOutcome[]>;
+}
+
+/** Scores on the event loop, yielding every few members. */
+export function eventLoopScorer(policy: Policy): RecordScorer {
+  return {
+    async score(layout, records, asOf, models) {
+      const outcomes: ScoreOutcome[] = [];
+      for (const [i, record] of records.entries()) {
+        // Scoring is CPU work: yield regularly so a big batch or a background job does not hold
+        // up other requests (health checks, a clinic's list) for seconds.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        outcomes.push(scoreRecordText(layout, record, asOf, models, policy));
+      }
+      return outcomes;
+    },
+  };
+}
+
+type Store = Queryable & { readonly engine?: Engine; transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
+
+const newBatch = (): ScoredBatch => ({ rows: [], problems: [] });
+
+async function scoreInto(into: ScoredBatch, scorer: RecordScorer, layout: RecordLayout, records: readonly RecordText[], asOf: string, models: ModelSet): Promise<void> {
+  for (const outcome of await scorer.score(layout, records, asOf, models)) {
+    if (outcome.ok) into.rows.push(outcome.row);
+    else into.problems.push({ memberId: outcome.memberId, code: 'SCORING_FAILED', message: outcome.message });
+  }
+}
 
 /** Store what was scored: a few distinct members in one statement, anything else in one transaction. */
-async function storeScoring(
+async function storeBatch(
   db: Store,
-  scoring: Scoring,
+  batch: ScoredBatch,
   jobId: string | null,
   alsoInTransaction: ((tx: Queryable, batch: ScoredBatch) => Promise<void>) | undefined,
   updateLatest: boolean,
 ): Promise<ScoredBatch> {
-  const rows = storedRows(scoring);
-  const batch = { scores: scoring.scores, problems: scoring.problems, resultTexts: rows.map((r) => r.result) };
+  const { rows } = batch;
   if (!alsoInTransaction && rows.length > 0 && rows.length <= ONE_STATEMENT_MAX && new Set(rows.map((r) => r.memberId)).size === rows.length) {
     await storeInOneStatement(db, rows, jobId, updateLatest);
   } else if (rows.length || alsoInTransaction) {
@@ -107,26 +125,21 @@ async function storeScoring(
   return batch;
 }
 
-/** Score records already in hand (inline or fetched) and store the results in one transaction. */
-export async function scoreRecords(
+/** Score stored records already read and store the results in one transaction. */
+export async function scoreRecordTexts(
   db: Store,
-  records: readonly MemberRecord[],
+  scorer: RecordScorer,
+  layout: RecordLayout,
+  records: readonly RecordText[],
   asOf: string,
   models: ModelSet,
-  policy: Policy,
   jobId: string | null = null,
   /** More statements for the same transaction (a job's cursor advances with its results). */
   alsoInTransaction?: (tx: Queryable, batch: ScoredBatch) => Promise<void>,
-  /**
-   * Whether these scores become the members' latest (what clinics' lists show). Records sent
-   * inline are the caller's, not the store's: they are kept in the score history but never
-   * replace a member's listed score or move a member between institutions' lists.
-   */
-  updateLatest = true,
 ): Promise<ScoredBatch> {
-  const scoring = newScoring();
-  await scoreInto(scoring, records, asOf, models, policy);
-  return storeScoring(db, scoring, jobId, alsoInTransaction, updateLatest);
+  const batch = newBatch();
+  await scoreInto(batch, scorer, layout, records, asOf, models);
+  return storeBatch(db, batch, jobId, alsoInTransaction, true);
 }
 
 /** Hands chunks from the scoring loop to the transaction storing them, in order. */
@@ -171,26 +184,27 @@ class ChunkChannel<T> {
  * chunks, the next chunk while this one is scored: on PostgreSQL the server assembles records on
  * its own core meanwhile. Results follow the order of the ids.
  */
-export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: string, models: ModelSet, policy: Policy, jobId: string | null = null): Promise<ScoredBatch> {
+export async function scoreMemberIds(db: Store, scorer: RecordScorer, ids: readonly string[], asOf: string, models: ModelSet, jobId: string | null = null): Promise<ScoredBatch> {
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
   for (let i = 0; i < unique.length; i += READ_AHEAD_CHUNK) chunks.push(unique.slice(i, i + READ_AHEAD_CHUNK));
   const found = new Set<string>();
-  const scoreChunks = async (each: (scoring: Scoring, from: number) => void): Promise<Scoring> => {
-    const scoring = newScoring();
-    let next = chunks.length > 0 ? fetchMemberRecords(db, chunks[0]!) : undefined;
+  const scoreChunks = async (each: (batch: ScoredBatch, from: number) => void): Promise<ScoredBatch> => {
+    const batch = newBatch();
+    let next = chunks.length > 0 ? fetchMemberRecordTexts(db, chunks[0]!) : undefined;
     for (let k = 0; k < chunks.length; k++) {
-      const records = await next!;
-      next = k + 1 < chunks.length ? fetchMemberRecords(db, chunks[k + 1]!) : undefined;
+      const { layout, records } = await next!;
+      next = k + 1 < chunks.length ? fetchMemberRecordTexts(db, chunks[k + 1]!) : undefined;
       // A read still in flight when scoring fails must not end as an unhandled rejection.
       next?.catch(() => undefined);
-      const inOrder = chunks[k]!.flatMap((id) => records.get(id) ?? []);
-      for (const r of inOrder) found.add(r.member.member_id);
-      const from = scoring.scores.length;
-      await scoreInto(scoring, inOrder, asOf, models, policy);
-      each(scoring, from);
+      const byId = new Map(records.map((r) => [r.memberId, r]));
+      const inOrder = chunks[k]!.flatMap((id) => byId.get(id) ?? []);
+      for (const r of inOrder) found.add(r.memberId);
+      const from = batch.rows.length;
+      await scoreInto(batch, scorer, layout, inOrder, asOf, models);
+      each(batch, from);
     }
-    return scoring;
+    return batch;
   };
   let batch: ScoredBatch;
   if (db.engine === 'postgres' && unique.length > ONE_STATEMENT_MAX) {
@@ -203,12 +217,9 @@ export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: st
     });
     // A failed store ends scoring early: the next chunk handed over sees it.
     storing.catch((err: unknown) => chunksToStore.fail(err));
-    let scoring: Scoring;
     try {
-      scoring = await scoreChunks((sc, from) => {
-        const rows = storedRows(sc, from);
-        for (const r of rows) sc.resultTexts.push(r.result);
-        if (rows.length > 0) chunksToStore.push(rows);
+      batch = await scoreChunks((sofar, from) => {
+        if (sofar.rows.length > from) chunksToStore.push(sofar.rows.slice(from));
       });
       chunksToStore.close();
     } catch (err) {
@@ -217,8 +228,7 @@ export async function scoreMemberIds(db: Store, ids: readonly string[], asOf: st
       throw err;
     }
     await storing;
-    batch = { scores: scoring.scores, problems: scoring.problems, resultTexts: scoring.resultTexts };
-  } else batch = await storeScoring(db, await scoreChunks(() => undefined), jobId, undefined, true);
+  } else batch = await storeBatch(db, await scoreChunks(() => undefined), jobId, undefined, true);
   for (const id of ids) if (!found.has(id)) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
   return batch;
 }

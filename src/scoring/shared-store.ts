@@ -5,12 +5,16 @@
  * meanwhile: a group commit). Each request still waits for its own write to be committed before
  * it answers, so nothing accepted is lost; an idle service runs each request's statements at once.
  */
-import type { MemberRecord } from '../features/member-record.ts';
 import { Batcher, type Settled } from '../lib/batcher.ts';
 import type { Database } from '../store/database.ts';
-import { fetchMemberRecords } from '../store/members.ts';
-import type { MemberScore } from './score-member.ts';
-import { storedRow, storeInOneStatement, type AuditRecord, type StoredRow } from './service.ts';
+import { fetchMemberRecordTexts, type RecordLayout, type RecordText } from '../store/members.ts';
+import { storeInOneStatement, type AuditRecord, type StoredRow } from './service.ts';
+
+/** A member's record as read, not parsed yet (a scoring thread parses it). */
+export interface StoredRecord {
+  layout: RecordLayout;
+  record: RecordText;
+}
 
 /** Members read per shared statement (as a batch's read-ahead chunk). */
 const MAX_READ_BATCH = 250;
@@ -25,7 +29,7 @@ interface PendingWrite {
 
 export class SharedScoreStore {
   readonly #db: Database;
-  readonly #reads: Batcher<string, MemberRecord | undefined>;
+  readonly #reads: Batcher<string, StoredRecord | undefined>;
   readonly #writes: Batcher<PendingWrite, void>;
 
   constructor(db: Database) {
@@ -38,30 +42,25 @@ export class SharedScoreStore {
   }
 
   /** The member's stored record, or undefined for an unknown id. */
-  read(memberId: string): Promise<MemberRecord | undefined> {
+  read(memberId: string): Promise<StoredRecord | undefined> {
     return this.#reads.submit(memberId);
   }
 
   /**
    * Store one score (as the latest of its member unless the record came inline) with the audit
-   * row of the request that made it; resolves once both are committed, with the score's JSON
-   * text as stored (what JSON.stringify gives for it).
+   * row of the request that made it; resolves once both are committed.
    */
-  async store(score: MemberScore, institutionId: string | null, updateLatest: boolean, audit: AuditRecord): Promise<string> {
-    const row = storedRow(score, institutionId);
-    await this.#writes.submit({ row, updateLatest, audit });
-    return row.result;
+  store(row: StoredRow, updateLatest: boolean, audit: AuditRecord): Promise<void> {
+    return this.#writes.submit({ row, updateLatest, audit });
   }
 
-  async #read(ids: readonly string[]): Promise<Settled<MemberRecord | undefined>[]> {
-    const records = await fetchMemberRecords(this.#db, [...new Set(ids)]);
-    const handedOut = new Set<string>();
+  async #read(ids: readonly string[]): Promise<Settled<StoredRecord | undefined>[]> {
+    const { layout, records } = await fetchMemberRecordTexts(this.#db, [...new Set(ids)]);
+    // Texts are immutable: two requests for one member share one.
+    const byId = new Map(records.map((r) => [r.memberId, r]));
     return ids.map((id) => {
-      const record = records.get(id);
-      // Two requests for one member in a batch each get their own copy to work on.
-      const value = record && handedOut.has(id) ? structuredClone(record) : record;
-      handedOut.add(id);
-      return { ok: true, value };
+      const record = byId.get(id);
+      return { ok: true, value: record && { layout, record } };
     });
   }
 

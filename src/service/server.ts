@@ -22,7 +22,8 @@ import { loadPopulation } from '../ingest/loader.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { createJob, JobRunner } from '../scoring/jobs.ts';
 import { ModelSet } from '../scoring/model-set.ts';
-import { scoreMemberIds } from '../scoring/service.ts';
+import { ScoringThreads } from '../scoring/scoring-threads.ts';
+import { eventLoopScorer, scoreMemberIds, type RecordScorer } from '../scoring/service.ts';
 import { databaseOptionsFromEnv, openDatabase, type Database } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 
@@ -102,14 +103,14 @@ async function demoKeysFor(db: Database, env: Env): Promise<DemoKey[]> {
 const keyRecords = (keys: DemoKey[]) => apiKeyRecords(keys.map((k) => ({ id: k.id, role: k.role, key: k.key, ...(k.institutionId ? { institutionId: k.institutionId } : {}) })));
 
 /** Risk adjustments score the 1 January classes they find missing with the served models, stored like any score. */
-function classScorer(db: Database, servedModels: () => ModelSet, policy: Policy): ClassScorer {
+function classScorer(db: Database, servedModels: () => ModelSet, scorer: RecordScorer): ClassScorer {
   return async (memberIds, asOf) => {
     const models = servedModels();
     if (models.unavailable.size > 0) {
       const why = `models unavailable (${[...models.unavailable.keys()].join(', ')})`;
       return new Map(memberIds.map((id) => [id, why]));
     }
-    const batch = await scoreMemberIds(db, memberIds, asOf, models, policy);
+    const batch = await scoreMemberIds(db, scorer, memberIds, asOf, models);
     return new Map(batch.problems.map((p) => [p.memberId, p.message]));
   };
 }
@@ -159,7 +160,9 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
 
   const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
   const seeding: { done: boolean; failed?: string } = { done: false };
-  const jobs = new JobRunner(db, () => models, policy, logger);
+  // Records are parsed and scored beside the event loop, which keeps to HTTP and the store.
+  const scorer = env.STRATUM_SCORING_THREADS > 0 ? new ScoringThreads(policy, env.STRATUM_SCORING_THREADS) : eventLoopScorer(policy);
+  const jobs = new JobRunner(db, () => models, scorer, logger);
   const auth = authConfigFromEnv(env);
   let keys: DemoKey[] | null = null;
   if (auth.apiKeys.length === 0 && !auth.jwt) {
@@ -174,8 +177,8 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
     auth,
     auditTrail,
     routes: [
-      scoringRoutes({ models: () => models, policy, jobs, today, dataReady: () => seeding.done }),
-      settlementRoutes({ policy, riskModelsDir: path.join(modelsDir, 'risk-adjustment'), scoreClasses: classScorer(db, () => models, policy) }),
+      scoringRoutes({ models: () => models, policy, scorer, jobs, today, dataReady: () => seeding.done }),
+      settlementRoutes({ policy, riskModelsDir: path.join(modelsDir, 'risk-adjustment'), scoreClasses: classScorer(db, () => models, scorer) }),
       performanceRoutes({ policy, today }),
     ],
     readiness: async () => {
@@ -207,6 +210,7 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
       clearInterval(refreshTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await jobs.stop();
+      if (scorer instanceof ScoringThreads) await scorer.close();
       await auditTrail.close();
       if (options.closeDb !== false) await db.close();
     })());

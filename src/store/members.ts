@@ -24,7 +24,7 @@ export const MEMBER_TABLES = {
  * An entity's contract columns, each as the SQL expression that renders it (inside the record's
  * JSON) in its contract form, or close to it: `instants` marks the columns finished in JavaScript.
  */
-interface ColumnList {
+export interface ColumnList {
   names: string[];
   expressions: string[];
   /** Positions of instants, which arrive as `YYYY-MM-DDTHH:MI:SS[.fff]` (UTC) without their `Z`. */
@@ -125,6 +125,50 @@ function rowObject(columns: ColumnList, values: unknown[]): Record<string, unkno
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * How a record text from the store is laid out: the contract column names of the member row and
+ * of each list, in the order the record query writes them. Plain data, so a scoring thread can
+ * parse record texts read on the main thread.
+ */
+export interface RecordLayout {
+  member: ColumnList;
+  lists: ColumnList[];
+}
+
+/** A member's record as the store wrote it, not parsed yet (see parseMemberRecord). */
+export interface RecordText {
+  memberId: string;
+  text: string;
+}
+
+/** A member's record from its stored text (pure; the same on every thread). */
+export function parseMemberRecord(layout: RecordLayout, text: string): MemberRecord {
+  const [member, ...lists] = JSON.parse(text) as [unknown[], ...unknown[][][]];
+  const record = { member: rowObject(layout.member, member) } as Record<string, unknown>;
+  LISTS.forEach(([field], i) => {
+    const columns = layout.lists[i]!;
+    record[field] = lists[i]!.map((values) => rowObject(columns, values));
+  });
+  const r = record as unknown as MemberRecord;
+  // Stable sorts: rows with the same time keep their key order.
+  r.encounters.sort((a, b) => byText(a.start_time, b.start_time));
+  r.observations.sort((a, b) => byText(a.effective_time, b.effective_time));
+  return r;
+}
+
+/**
+ * The stored record texts of the given members, in the order the store returns them; unknown ids
+ * are absent. One statement, whatever the number of members.
+ */
+export async function fetchMemberRecordTexts(db: Queryable, memberIds: readonly string[]): Promise<{ layout: RecordLayout; records: RecordText[] }> {
+  const query = await recordQuery(db);
+  const layout = { member: query.memberColumns, lists: query.listColumns };
+  if (memberIds.length === 0) return { layout, records: [] };
+  // Prepared: planning its ten sub-selects costs more than reading a few members' records.
+  const rows = await db.query<{ member_id: string; record: string }>(query.sql, [memberIds], { prepare: true });
+  return { layout, records: rows.rows.map((r) => ({ memberId: r.member_id, text: r.record })) };
+}
+
+/**
  * Every stored record of the given members, keyed by member id (in the order the store returns
  * them, as before: training reads pages in that order); unknown ids are absent. One statement,
  * whatever the number of members.
@@ -132,22 +176,8 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function fetchMemberRecords(db: Queryable, memberIds: readonly string[]): Promise<Map<string, MemberRecord>> {
   const out = new Map<string, MemberRecord>();
   if (memberIds.length === 0) return out;
-  const query = await recordQuery(db);
-  // Prepared: planning its ten sub-selects costs more than reading a few members' records.
-  const rows = await db.query<{ member_id: string; record: string }>(query.sql, [memberIds], { prepare: true });
-  for (const { member_id: id, record: text } of rows.rows) {
-    const [member, ...lists] = JSON.parse(text) as [unknown[], ...unknown[][][]];
-    const record = { member: rowObject(query.memberColumns, member) } as Record<string, unknown>;
-    LISTS.forEach(([field], i) => {
-      const columns = query.listColumns[i]!;
-      record[field] = lists[i]!.map((values) => rowObject(columns, values));
-    });
-    const r = record as unknown as MemberRecord;
-    // Stable sorts: rows with the same time keep their key order.
-    r.encounters.sort((a, b) => byText(a.start_time, b.start_time));
-    r.observations.sort((a, b) => byText(a.effective_time, b.effective_time));
-    out.set(id, r);
-  }
+  const { layout, records } = await fetchMemberRecordTexts(db, memberIds);
+  for (const { memberId, text } of records) out.set(memberId, parseMemberRecord(layout, text));
   return out;
 }
 

@@ -19,6 +19,7 @@ import { loadPopulation } from '../../src/ingest/loader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { rollbackAlias, setAlias } from '../../src/models/registry.ts';
 import { runJob } from '../../src/scoring/jobs.ts';
+import { eventLoopScorer } from '../../src/scoring/service.ts';
 import { fetchMemberRecords } from '../../src/store/members.ts';
 import { serve, type RunningService } from '../../src/service/server.ts';
 import { trainTask } from '../../training/train-task.ts';
@@ -125,7 +126,7 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     const c = client(key('analyst'));
     const job = await c.call('createScoringJob', { body: { as_of: '2026-06-30', institution_id: institutionA } });
     expect(job.status).toBe('queued');
-    await runJob(getDb(), job.jobId, service.models, (await import('../../src/config/policy.ts')).defaultPolicy());
+    await runJob(getDb(), job.jobId, service.models, eventLoopScorer((await import('../../src/config/policy.ts')).defaultPolicy()));
     const done = await c.call('getScoringJob', { params: { jobId: job.jobId } });
     expect(done).toMatchObject({ status: 'done', progress: 1 });
     const ndjson = await fetch(`${service.url}/v1/jobs/${job.jobId}/results`, { headers: { authorization: `Bearer ${key('analyst')}` } });

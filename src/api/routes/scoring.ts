@@ -20,9 +20,9 @@ import type { Policy } from '../../config/policy.ts';
 import type { MemberRecord } from '../../features/member-record.ts';
 import { createJob, getJob, type JobRow, type JobRunner } from '../../scoring/jobs.ts';
 import type { ModelSet } from '../../scoring/model-set.ts';
-import { ModelUnavailableError, scoreMember, type MemberScore as ScoredMember } from '../../scoring/score-member.ts';
+import { ModelUnavailableError } from '../../scoring/score-member.ts';
 import { SharedScoreStore } from '../../scoring/shared-store.ts';
-import { institutionOf, scoreMemberIds } from '../../scoring/service.ts';
+import { institutionOf, scoredRow, scoreMemberIds, type RecordScorer, type StoredRow } from '../../scoring/service.ts';
 import { csvField } from '../../ingest/csv.ts';
 import { AUDIT_LOG_INSERT } from '../../store/audit-log.ts';
 import type { Principal } from '../auth.ts';
@@ -34,6 +34,8 @@ import { JsonText, Reply, type RouteModule } from '../routes.ts';
 export interface ScoringDeps {
   models: () => ModelSet;
   policy: Policy;
+  /** Scores stored records (on worker threads in the service). */
+  scorer: RecordScorer;
   jobs: JobRunner;
   /** Today's date (YYYY-MM-DD), the default as-of; injectable for tests. */
   today: () => string;
@@ -119,10 +121,13 @@ export const highRiskOperation = defineOperation({
 
 export const SCORING_OPERATIONS = [scoreOperation, batchOperation, createJobOperation, getJobOperation, jobResultsOperation, highRiskOperation] as const;
 
-/** Clinics only see members attributed to them on the date asked about (a current sign-up). */
-function visibleTo(principal: Principal, record: MemberRecord, asOf: string): boolean {
+/**
+ * Clinics only see members attributed to them on the date asked about (a current sign-up): the
+ * member's institution on that date, as institutionOf gives it.
+ */
+function visibleTo(principal: Principal, institutionOnDate: string | null): boolean {
   const scope = scopeForPrincipal(principal);
-  return scope.all || institutionOf(record, asOf) === scope.institutionId;
+  return scope.all || institutionOnDate === scope.institutionId;
 }
 
 function ensureModels(models: ModelSet, dataReady: (() => boolean) | undefined): void {
@@ -228,18 +233,23 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         const models = deps.models();
         ensureModels(models, deps.dataReady);
         const asOf = body.as_of ?? deps.today();
-        let record: MemberRecord | undefined;
-        if (body.member_id !== undefined) {
-          record = await shared.read(body.member_id);
-          if (!record || !visibleTo(principal, record, asOf)) throw new NotFoundError('no member with this id');
-        } else {
-          record = body.record as MemberRecord;
-          if (!visibleTo(principal, record, asOf)) throw new NotFoundError('the record is not signed up with your institution');
-        }
         const inline = body.record !== undefined;
-        let score: ScoredMember;
+        let row: StoredRow;
         try {
-          score = scoreMember(record, asOf, models, deps.policy);
+          if (body.member_id !== undefined) {
+            const stored = await shared.read(body.member_id);
+            if (!stored) throw new NotFoundError('no member with this id');
+            const [outcome] = await deps.scorer.score(stored.layout, [stored.record], asOf, models);
+            if (!outcome!.ok) throw new Error(`scoring failed: ${outcome!.message}`);
+            row = outcome!.row;
+            // row.institutionId is the member's institution on the date (institutionOf).
+            if (!visibleTo(principal, row.institutionId)) throw new NotFoundError('no member with this id');
+          } else {
+            const record = body.record as MemberRecord;
+            if (!visibleTo(principal, institutionOf(record, asOf))) throw new NotFoundError('the record is not signed up with your institution');
+            // A record sent inline is already parsed: scored here, without a copy to a thread.
+            row = scoredRow(record, asOf, models, deps.policy);
+          }
         } catch (err) {
           if (err instanceof ModelUnavailableError) throw new ServiceUnavailableError(err.message, 'no loadable model');
           throw err;
@@ -247,17 +257,17 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         // The score and this request's audit row are committed together (with other requests'
         // when they finish meanwhile) before the answer goes out. Records sent inline are the
         // caller's: kept in the history, never made a member's listed score.
-        const memberId = record.member.member_id;
-        const text = await shared.store(score, institutionOf(record, asOf), !inline, {
+        await shared.store(row, !inline, {
           actor: principal.id,
           role: principal.role,
           action: 'score.read',
           resource: 'members/score',
-          memberIds: [memberId],
+          memberIds: [row.memberId],
           detail: { asOf, inline },
         });
-        scored.inc({ class: score.riskClass.class });
-        return new JsonText(text);
+        scored.inc({ class: row.riskClass });
+        // The score's JSON text as stored (what JSON.stringify gives for it).
+        return new JsonText(row.result);
       });
 
       routes.add(batchOperation, async ({ body, principal, audit }) => {
@@ -277,12 +287,12 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
           hidden.push(...ids.filter((id) => !ok.has(id)));
           ids = ids.filter((id) => ok.has(id));
         }
-        const batch = await scoreMemberIds(db, ids, asOf, models, deps.policy);
-        for (const s of batch.scores) scored.inc({ class: s.riskClass.class });
+        const batch = await scoreMemberIds(db, deps.scorer, ids, asOf, models);
+        for (const r of batch.rows) scored.inc({ class: r.riskClass });
         for (const id of hidden) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
-        await audit({ action: 'score.batch', resource: 'members/score', memberIds: batch.scores.map((s) => s.memberId), detail: { asOf, requested: body.member_ids.length, problems: batch.problems.length } });
+        await audit({ action: 'score.batch', resource: 'members/score', memberIds: batch.rows.map((r) => r.memberId), detail: { asOf, requested: body.member_ids.length, problems: batch.problems.length } });
         // The results as stored, not serialised again: the text JSON.stringify gives for the answer.
-        return new JsonText(`{"results":[${batch.resultTexts.join(',')}],"problems":${JSON.stringify(batch.problems)}}`);
+        return new JsonText(`{"results":[${batch.rows.map((r) => r.result).join(',')}],"problems":${JSON.stringify(batch.problems)}}`);
       });
 
       routes.add(createJobOperation, async ({ body, principal, audit }) => {
