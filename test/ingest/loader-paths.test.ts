@@ -149,6 +149,15 @@ describeEachEngine('loader paths', (getDb, ctx) => {
     ]);
     await expect(db.query(`INSERT INTO observation SELECT * FROM observation LIMIT 1`)).rejects.toMatchObject({ sqlState: '23505' });
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM staging_observation')).rows[0]!.n).toBe(0);
+    // The staging table made anew after the swap keeps the ids' "C" collation (migration 011), or the next first load could not be swapped in.
+    const stagedCollations = await db.query(
+      `SELECT attrelid::regclass::text AS table_name, collname FROM pg_attribute JOIN pg_collation c ON c.oid = attcollation
+        WHERE attrelid IN ('observation'::regclass, 'staging_observation'::regclass) AND attname = 'member_id' ORDER BY 1`,
+    );
+    expect(stagedCollations.rows).toEqual([
+      { table_name: 'observation', collname: 'C' },
+      { table_name: 'staging_observation', collname: 'C' },
+    ]);
 
     await ctx.reset();
     await migrate(db);

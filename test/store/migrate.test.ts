@@ -163,6 +163,89 @@ describeEachEngine(
         constraint: 'loads_finished_when_done',
       });
     });
+
+    it('011_identifier_collation: a populated store at 010 keeps its rows, ids compare under "C", staging twins match their tables', async () => {
+      const db = getDb();
+      const upTo010 = await migrationsDir(
+        Object.fromEntries((await readMigrations()).filter((m) => m.version <= 10).map((m) => [m.file, m.sql])),
+      );
+      await migrate(db, { dir: upTo010 });
+      // A published load, another half staged, and rows behind every kind of dependency the
+      // migration must carry: foreign keys, a self-reference, CHECK constraints, a GIN index on an
+      // id array and append-only triggers.
+      await db.exec(`
+        INSERT INTO loads (load_id, source_dir, status, finished_at) VALUES ('L1', '/d', 'published', now());
+        INSERT INTO loads (load_id, source_dir) VALUES ('L2', '/d');
+        INSERT INTO load_file (load_id, entity, source_file) VALUES ('L2', 'member', '/d/member.csv');
+        INSERT INTO member (member_id, birth_date, sex, region, insurance_scheme, enrolled_from, load_id)
+          VALUES ('M10', '1960-01-01', 'F', 'r', 's', '2020-01-01', 'L1'), ('M2', '1970-01-01', 'M', 'r', 's', '2020-01-01', 'L1');
+        INSERT INTO staging_member (member_id, birth_date, sex, region, insurance_scheme, enrolled_from, load_id)
+          VALUES ('M3', '1980-01-01', 'F', 'r', 's', '2020-01-01', 'L2');
+        INSERT INTO audit_log (actor, role, action, resource, member_ids) VALUES ('a', 'analyst', 'read', 'members', ARRAY['M10', 'M2']);
+        INSERT INTO risk_adjustment (result_id, institution_id, period, base_standard, class_as_of, request, request_hash, principal_id, model,
+                                     payment_score_decimals, package_rates, member_count, member_months, medical_total, package_total)
+          VALUES ('RA1', 'I1', 2026, 100, '2026-01-01', '{}', 'h', 'p', '{}', 2, '{}', 1, 12, 1, 1);
+        INSERT INTO settlement_statement (settlement_id, statement_id, institution_id, period, revision, risk_adjustment_id, inputs, sealed, hash, created_by)
+          VALUES ('S1', 'T1', 'I1', 2026, 1, 'RA1', '{}', '{}', 'h1', 'a');
+        INSERT INTO settlement_statement (settlement_id, statement_id, institution_id, period, revision, risk_adjustment_id, inputs,
+                                          supersedes_settlement_id, reason, sealed, previous_hash, supersedes_hash, hash, created_by)
+          VALUES ('S2', 'T2', 'I1', 2026, 2, 'RA1', '{}', 'S1', 'fix', '{}', 'h1', 'h1', 'h2', 'a');
+        INSERT INTO performance_run (run_id, period, created_by, inputs_fingerprint, member_count, summary, institutions)
+          VALUES ('R1', '2026Q2', 'a', 'f', 1, '{}', '[]');
+        INSERT INTO performance_run_member (run_id, institution_id, member_id, indicator, in_numerator, explanation)
+          VALUES ('R1', 'I1', 'M2', 'CMS122', true, 'e');`);
+      const snapshot = async () => ({
+        member: (await db.query('SELECT member_id, load_id FROM member ORDER BY member_id')).rows,
+        staged: (await db.query('SELECT member_id, load_id FROM staging_member')).rows,
+        audit: (await db.query('SELECT member_ids FROM audit_log')).rows,
+        statements: (await db.query('SELECT settlement_id, supersedes_settlement_id, previous_hash, hash FROM settlement_statement ORDER BY seq')).rows,
+        runMembers: (await db.query('SELECT run_id, member_id, indicator FROM performance_run_member')).rows,
+      });
+      const before = await snapshot();
+
+      expect((await migrate(db)).applied).toEqual(['011_identifier_collation.sql']);
+
+      expect(await snapshot()).toEqual(before);
+      // Every identifier column, in every table, compares byte by byte: none is left to mix with another collation.
+      const notC = await db.query(
+        `SELECT c.relname || '.' || a.attname AS col
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            AND a.atttypid IN ('text'::regtype, 'text[]'::regtype) AND (a.attname LIKE '%\\_id' OR a.attname = 'member_ids')
+            AND a.attcollation <> (SELECT oid FROM pg_collation WHERE collname = 'C' AND collnamespace = 'pg_catalog'::regnamespace)
+          ORDER BY 1`,
+      );
+      expect(notC.rows).toEqual([]);
+      // The loader swaps a staging table in for its table only when their columns agree, collation included.
+      const twinsDiffer = await db.query(
+        `SELECT t.relname || '.' || a.attname AS col
+           FROM pg_class t JOIN pg_attribute a ON a.attrelid = t.oid
+           JOIN pg_attribute b ON b.attrelid = format('%I.%I', current_schema(), 'staging_' || t.relname)::regclass AND b.attname = a.attname
+          WHERE t.relnamespace = current_schema()::regnamespace AND t.relkind = 'r' AND t.relname NOT LIKE 'staging\\_%' AND a.attnum > 0
+            AND to_regclass(format('%I.%I', current_schema(), 'staging_' || t.relname)) IS NOT NULL
+            AND a.attcollation <> b.attcollation`,
+      );
+      expect(twinsDiffer.rows).toEqual([]);
+      const collations = await db.query<{ code: string; name: string }>(
+        `SELECT (SELECT collname FROM pg_collation WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 'observation'::regclass AND attname = 'code')) AS code,
+                (SELECT collname FROM pg_collation WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 'institution'::regclass AND attname = 'name')) AS name`,
+      );
+      // Codes are keys too; names are text for people and keep the database's collation.
+      expect(collations.rows).toEqual([{ code: 'C', name: 'default' }]);
+
+      // Parameters and literals (default collation) still meet the columns in joins and lookups.
+      const known = await db.query(
+        `SELECT id FROM unnest($1::text[]) AS id
+          WHERE EXISTS (SELECT 1 FROM member m WHERE m.member_id = id)
+             OR EXISTS (SELECT 1 FROM staging_member s WHERE s.member_id = id AND s.load_id = 'L2')
+          ORDER BY id`,
+        [['M2', 'M3', 'M4']],
+      );
+      expect(known.rows).toEqual([{ id: 'M2' }, { id: 'M3' }]);
+      expect((await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE member_ids @> ARRAY['M2']`)).rows).toEqual([{ n: 1 }]);
+      await expect(db.query("INSERT INTO settlement_statement (settlement_id, statement_id, institution_id, period, revision, risk_adjustment_id, inputs, sealed, hash, created_by) VALUES ('S3', 'T3', 'I1', 2026, 3, 'RA9', '{}', '{}', 'h3', 'a')")).rejects.toMatchObject({ sqlState: '23503' });
+      await expect(db.query("UPDATE settlement_statement SET reason = 'x'")).rejects.toMatchObject({ sqlState: '42501' });
+    });
   },
   { migrate: false },
 );
