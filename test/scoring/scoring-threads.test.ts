@@ -60,10 +60,11 @@ describe('scoring threads', () => {
   });
 
   it("reports a record it cannot read as that member's problem and scores the rest", async () => {
-    const broken = [records[0]!, { memberId: 'M-BROKEN', text: '[["not a record"' }, records[1]!];
+    // Enough records to go to the threads.
+    const broken = [...records.slice(0, 5), { memberId: 'M-BROKEN', text: '[["not a record"' }, ...records.slice(5, 10)];
     const outcomes = await pool.score(layout, broken, AS_OF, models);
-    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
-    expect(outcomes[1]).toMatchObject({ ok: false, memberId: 'M-BROKEN', message: expect.stringMatching(/JSON/) });
+    expect(outcomes.map((o) => o.ok)).toEqual([...Array(5).fill(true), false, ...Array(5).fill(true)]);
+    expect(outcomes[5]).toMatchObject({ ok: false, memberId: 'M-BROKEN', message: expect.stringMatching(/JSON/) });
   });
 
   it('refuses the whole request when a model is missing, as the event loop does', async () => {
@@ -80,10 +81,24 @@ describe('scoring threads', () => {
 
   it('a thread that dies fails only the work it held, and is replaced', async () => {
     const dying = new ScoringThreads(policy, 1, new URL('./fixtures/dying-scoring-thread.mjs', import.meta.url));
+    const texts = (text: string) => Array.from({ length: 8 }, (_, i) => ({ memberId: `M-${i}`, text }));
     try {
-      await expect(dying.score(layout, [{ memberId: 'M-1', text: 'die' }], AS_OF, models)).rejects.toThrow(/exited \(code 3\)/);
-      const after = await dying.score(layout, [{ memberId: 'M-2', text: 'fine' }], AS_OF, models);
-      expect(after).toEqual([{ ok: false, memberId: 'M-2', message: 'echo fine' }]);
+      await expect(dying.score(layout, texts('die'), AS_OF, models)).rejects.toThrow(/exited \(code 3\)/);
+      const after = await dying.score(layout, texts('fine'), AS_OF, models);
+      expect(after).toEqual(texts('fine').map((r) => ({ ok: false, memberId: r.memberId, message: 'echo fine' })));
+    } finally {
+      await dying.close();
+    }
+  });
+
+  it('scores a few records (a single score) on the event loop, without a hop to a thread', async () => {
+    const dying = new ScoringThreads(policy, 1, new URL('./fixtures/dying-scoring-thread.mjs', import.meta.url));
+    try {
+      // The stand-in thread would die on this text; scored in line, it is an unreadable record.
+      const [outcome] = await dying.score(layout, [{ memberId: 'M-1', text: 'die' }], AS_OF, models);
+      expect(outcome).toMatchObject({ ok: false, memberId: 'M-1', message: expect.stringMatching(/JSON/) });
+      const [real] = await dying.score(layout, [records[0]!], AS_OF, models);
+      expect(real).toEqual((await eventLoopScorer(policy).score(layout, [records[0]!], AS_OF, models))[0]);
     } finally {
       await dying.close();
     }
