@@ -175,11 +175,20 @@ describeEachEngine('scoring service', (getDb, ctx) => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(paged).toEqual(all.items);
-    // Ranked by one model's risk, highest first; members it does not apply to come last.
+    // Ranked by one model's risk, highest first; members it does not apply to come last. Its
+    // pages (of one, so every member ends a page) continue too, across members without that risk.
+    const modelPaged: typeof all.items = [];
+    do {
+      const page = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { model: 'onset-diabetes', limit: 1, ...(cursor ? { cursor } : {}) } }));
+      modelPaged.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
     const byModel = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { model: 'onset-diabetes', limit: 5000 } }));
     expect(byModel.items).toHaveLength(all.items.length);
+    expect(modelPaged).toEqual(byModel.items);
     const risks = byModel.items.map((i) => i.risk ?? -1);
     expect(risks).toEqual([...risks].sort((a, b) => b - a));
+    expect(risks).toContain(-1);
     // Every member listed was audited as read.
     const audited = await getDb().query<{ member_ids: string[] }>(`SELECT member_ids FROM audit_log WHERE action = 'list.high-risk' ORDER BY id DESC LIMIT 1`);
     expect([...audited.rows[0]!.member_ids].sort()).toEqual(byModel.items.map((i) => i.memberId).sort());

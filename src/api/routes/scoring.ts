@@ -180,23 +180,29 @@ interface ListPage {
   items(): string[];
 }
 
-const LINE_FIELDS = 8;
+const LINE_FIELDS = 7;
 
 /**
- * Lines of `n \t k1 \t k2 \t member_id \t risk_class \t risk \t as_of \t summary-json` (n the
+ * Lines of `n \t class_rank \t member_id \t risk_class \t risk \t as_of \t summary-json` (n the
  * 1-based position in the page) into list items: the summary's members (reasons, care gaps, next
- * due, top factors) are copied as they are stored, between the item's own fields.
+ * due, top factors) are copied as they are stored, between the item's own fields. The sort keys
+ * are not sent twice: by default they are (class_rank, risk), ranked by one model (0, its risk or
+ * -1 where it does not apply), as the list query orders.
  */
-function listPage(text: string, before: number): ListPage {
+function listPage(text: string, before: number, byModel: boolean): ListPage {
   const rows = text === '' ? [] : text.split('\n').map(splitLine);
   // Aggregates keep the order rows arrive in; should that ever differ from the page's, sort.
   if (rows.some((r, i) => r.n !== i + 1)) rows.sort((a, b) => a.n - b.n);
   const lastRow = rows[rows.length - 1];
   return {
     count: rows.length,
-    last: lastRow ? { k1: Number(lastRow.fields[1]), k2: Number(lastRow.fields[2]), id: lastRow.fields[3]! } : null,
+    last: lastRow
+      ? byModel
+        ? { k1: 0, k2: lastRow.fields[4] === '' ? -1 : Number(lastRow.fields[4]), id: lastRow.fields[2]! }
+        : { k1: Number(lastRow.fields[1]), k2: Number(lastRow.fields[4]), id: lastRow.fields[2]! }
+      : null,
     items: () =>
-      rows.map(({ fields: [, , , memberId, riskClass, risk, asOf, summary] }, i) => {
+      rows.map(({ fields: [, , memberId, riskClass, risk, asOf, summary] }, i) => {
         const members = summary!.slice(1, -1).trim();
         const riskNumber = risk === '' ? null : Number(risk);
         const riskJson = riskNumber === null || !Number.isFinite(riskNumber) ? 'null' : String(riskNumber);
@@ -353,7 +359,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         const k1 = query.model ? '0::float8' : 'class_rank';
         const cursor = decodeCursor(query.cursor);
         const before = cursor?.n ?? 0;
-        // The page comes back as one text value, a line per member (its position, sort keys, id,
+        // The page comes back as one text value, a line per member (its position, class rank, id,
         // class, risk, date and stored summary JSON, tab-separated), and the answer's JSON is
         // assembled from it: decoding, parsing and re-serialising 5,000 rows of fields took most
         // of a big list's time. Ids, classes and numbers contain no tab or newline, and JSON text
@@ -365,11 +371,11 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         // back as a 5,000-element array parameter.
         const result = await db.query<{ lines: string | null; fetched: number; audited: number }>(
           `WITH page AS (
-             SELECT string_agg(n::text || E'\\t' || k1::text || E'\\t' || k2::text || E'\\t' || member_id || E'\\t' || risk_class || E'\\t' || coalesce(risk::text, '')
+             SELECT string_agg(n::text || E'\\t' || class_rank::text || E'\\t' || member_id || E'\\t' || risk_class || E'\\t' || coalesce(risk::text, '')
                                || E'\\t' || to_char(as_of, 'YYYY-MM-DD') || E'\\t' || summary::text, E'\\n') FILTER (WHERE n <= $7) AS lines,
                     array_agg(member_id) FILTER (WHERE n <= $7) AS member_ids,
                     count(*)::int AS fetched
-               FROM (SELECT ${k1}::float8 AS k1, ${column} AS k2, member_id, risk_class, ${riskColumn} AS risk, as_of, summary,
+               FROM (SELECT class_rank, member_id, risk_class, ${riskColumn} AS risk, as_of, summary,
                             row_number() OVER (ORDER BY ${k1} DESC, ${column} DESC, member_id DESC) AS n
                        FROM member_latest_score
                       WHERE institution_id = $1 AND ($2::text IS NULL OR risk_class = $2)
@@ -396,7 +402,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         );
         const { lines, fetched, audited } = result.rows[0]!;
         if (audited !== 1) throw new Error('the clinic list was read without its audit row');
-        const page = listPage(lines ?? '', before);
+        const page = listPage(lines ?? '', before, query.model !== undefined);
         const nextCursor = Number(fetched) > query.limit && page.last ? encodeCursor({ ...page.last, n: before + page.count }) : null;
         const itemsJson = `[${page.items().join(',')}]`;
         if ((req.headers.accept ?? '').includes('text/csv')) {
