@@ -217,6 +217,37 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     expect(Number(latest.rows[0]!.score_id)).toBe(Number(newest.rows[0]!.score_id));
   });
 
+  it('a batch whose store fails part-way stores nothing of it and answers 500 without member data', async () => {
+    const db = getDb();
+    const c = client(key('analyst'));
+    // 600 members: three read-ahead chunks, stored as they are scored on PostgreSQL (in the
+    // batch's one transaction), so the failure comes after a chunk has already been written.
+    const ids = (await db.query<{ member_id: string }>(`SELECT member_id FROM member ORDER BY member_id LIMIT 600`)).rows.map((r) => r.member_id);
+    const poisoned = ids[450]!;
+    await db.exec(`CREATE FUNCTION refuse_one_score() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN IF NEW.member_id = '${poisoned}' THEN RAISE EXCEPTION 'store refused'; END IF; RETURN NEW; END $$`);
+    await db.exec(`CREATE TRIGGER refuse_one_score BEFORE INSERT ON score_result FOR EACH ROW EXECUTE FUNCTION refuse_one_score()`);
+    const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'score.batch'`);
+    try {
+      const answer = await c.send('scoreBatch', { body: { member_ids: ids, as_of: '2026-11-30' } });
+      expect(answer.status).toBe(500);
+      const text = JSON.stringify(answer.body);
+      for (const id of [ids[0]!, poisoned]) expect(text).not.toContain(id);
+    } finally {
+      await db.exec(`DROP TRIGGER refuse_one_score ON score_result; DROP FUNCTION refuse_one_score()`);
+    }
+    const stored = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM score_result WHERE as_of = '2026-11-30'`);
+    expect(stored.rows[0]!.n).toBe(0);
+    const listed = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM member_latest_score WHERE as_of = '2026-11-30'`);
+    expect(listed.rows[0]!.n).toBe(0);
+    // Nothing was answered, so nothing is audited as read.
+    const after = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'score.batch'`);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    // The same batch goes through once the store accepts it.
+    const retried = await c.call('scoreBatch', { body: { member_ids: ids, as_of: '2026-11-30' } });
+    expect(retried.results).toHaveLength(600);
+  }, 120_000);
+
   it('serves a promoted champion without a restart, and the previous one after a rollback', async () => {
     const db = getDb();
     const c = client(key('analyst'));
