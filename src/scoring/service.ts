@@ -111,14 +111,13 @@ async function storeBatch(
   batch: ScoredBatch,
   jobId: string | null,
   alsoInTransaction: ((tx: Queryable, batch: ScoredBatch) => Promise<void>) | undefined,
-  updateLatest: boolean,
 ): Promise<ScoredBatch> {
   const { rows } = batch;
   if (!alsoInTransaction && rows.length > 0 && rows.length <= ONE_STATEMENT_MAX && new Set(rows.map((r) => r.memberId)).size === rows.length) {
-    await storeInOneStatement(db, rows, jobId, updateLatest);
+    await storeInOneStatement(db, rows, jobId, true);
   } else if (rows.length || alsoInTransaction) {
     await db.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += STORE_CHUNK) await storeChunk(tx, rows.slice(i, i + STORE_CHUNK), jobId, updateLatest);
+      for (let i = 0; i < rows.length; i += STORE_CHUNK) await storeChunk(tx, rows.slice(i, i + STORE_CHUNK), jobId);
       await alsoInTransaction?.(tx, batch);
     });
   }
@@ -139,7 +138,7 @@ export async function scoreRecordTexts(
 ): Promise<ScoredBatch> {
   const batch = newBatch();
   await scoreInto(batch, scorer, layout, records, asOf, models);
-  return storeBatch(db, batch, jobId, alsoInTransaction, true);
+  return storeBatch(db, batch, jobId, alsoInTransaction);
 }
 
 /** Hands chunks from the scoring loop to the transaction storing them, in order. */
@@ -213,7 +212,7 @@ export async function scoreMemberIds(db: Store, scorer: RecordScorer, ids: reado
     // the whole batch after the last one is scored.
     const chunksToStore = new ChunkChannel<StoredRow[]>();
     const storing = db.transaction(async (tx) => {
-      for (let rows = await chunksToStore.next(); rows; rows = await chunksToStore.next()) await storeChunk(tx, rows, jobId, true);
+      for (let rows = await chunksToStore.next(); rows; rows = await chunksToStore.next()) await storeChunk(tx, rows, jobId);
     });
     // A failed store ends scoring early: the next chunk handed over sees it.
     storing.catch((err: unknown) => chunksToStore.fail(err));
@@ -228,7 +227,7 @@ export async function scoreMemberIds(db: Store, scorer: RecordScorer, ids: reado
       throw err;
     }
     await storing;
-  } else batch = await storeBatch(db, await scoreChunks(() => undefined), jobId, undefined, true);
+  } else batch = await storeBatch(db, await scoreChunks(() => undefined), jobId, undefined);
   for (const id of ids) if (!found.has(id)) batch.problems.push({ memberId: id, code: 'MEMBER_NOT_FOUND', message: 'no member with this id' });
   return batch;
 }
@@ -393,7 +392,7 @@ export async function storeInOneStatement(
  * reads its text faster than INSERT ... unnest reads a dozen array literals holding a 2.7 KB
  * result JSON per member with every quote escaped, on both engines), then the latest scores.
  */
-async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: string | null, updateLatest: boolean): Promise<void> {
+async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: string | null): Promise<void> {
   // The ids ascend in the order of the scores, so a job's results stream back in scoring order.
   const allocated = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('score_result', 'score_id')) AS id FROM generate_series(1, $1::int)`, [rows.length]);
   const ids = allocated.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
@@ -402,7 +401,6 @@ async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: stri
     SCORE_RESULT_COLUMNS,
     rows.map((r, i) => [ids[i], r.memberId, r.asOf, r.institutionId, r.riskClass, r.classRow, r.readmission, r.onsetHypertension, r.onsetDiabetes, r.onsetChd, r.modelVersions, r.inputFingerprint, r.result, jobId]),
   );
-  if (!updateLatest) return;
   // A member scored twice in one batch keeps the last score.
   const last = new Map<string, number>();
   rows.forEach((r, i) => last.set(r.memberId, i));

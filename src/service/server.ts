@@ -160,7 +160,8 @@ export async function serve(db: Database, options: StartOptions & { closeDb?: bo
 
   const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
   const seeding: { done: boolean; failed?: string } = { done: false };
-  // Records are parsed and scored beside the event loop, which keeps to HTTP and the store.
+  // Batches, jobs and risk adjustments parse and score records on worker threads; a single
+  // score stays on the event loop, where it is cheaper (docs/decisions/0004-scoring-threads.md).
   const scorer = env.STRATUM_SCORING_THREADS > 0 ? new ScoringThreads(policy, env.STRATUM_SCORING_THREADS) : eventLoopScorer(policy);
   const jobs = new JobRunner(db, () => models, scorer, logger);
   const auth = authConfigFromEnv(env);
