@@ -10,6 +10,11 @@ import { serialiseError, type FromWorker, type ToWorker } from './staging-thread
 const port = parentPort;
 if (!port) throw new Error('stage-worker.ts must run in a worker thread');
 
+/** The buffers of `pieces` that belong to them alone (so transferring them takes nothing else along). */
+function ownBuffers(pieces: readonly Uint8Array[]): ArrayBuffer[] {
+  return pieces.filter((p) => p.byteOffset === 0 && p.byteLength === p.buffer.byteLength).map((p) => p.buffer as ArrayBuffer);
+}
+
 let credits = 0;
 let wake: (() => void) | null = null;
 
@@ -20,7 +25,8 @@ async function stage(job: Extract<ToWorker, { type: 'file' }>['job']): Promise<v
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
     const message: FromWorker = next.done ? { type: 'end', screens: next.value } : { type: 'chunk', chunk: next.value };
-    port!.postMessage(message);
+    // The staged bytes move to the loader's thread instead of being copied (~1 GB for 200,000 members).
+    port!.postMessage(message, next.done ? [] : ownBuffers(next.value.text));
     if (next.done) return;
   }
 }

@@ -36,6 +36,9 @@ export interface QueryResult<T> {
 /** A row source for bulk loads: an array or an async stream of rows, values in column order. */
 export type CopyRows = AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>;
 
+/** Text for `copyText`: strings or UTF-8 bytes, read one after another as a single stream. */
+export type CopyText = readonly (string | Uint8Array)[];
+
 /** How `copyText` reads its text. */
 export interface CopyTextOptions {
   /** PostgreSQL COPY format: 'text' (default) or 'csv'. */
@@ -66,10 +69,11 @@ export interface Queryable {
   /**
    * Bulk-load rows already encoded for COPY: `text` is read as one stream (its pieces may split
    * anywhere; together they are whole lines) in PostgreSQL's text format (copy-text.ts) or, with
-   * `format: 'csv'`, its CSV format (an unquoted empty field is NULL). For callers that build the
-   * text faster than values -> `copyFrom` would (the loader); returns the rows written. Atomic.
+   * `format: 'csv'`, its CSV format (an unquoted empty field is NULL). Pieces are strings or UTF-8
+   * bytes. For callers that build the text faster than values -> `copyFrom` would (the loader);
+   * returns the rows written. Atomic.
    */
-  copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number>;
+  copyText(table: string, columns: readonly string[], text: CopyText, options?: CopyTextOptions): Promise<number>;
 }
 
 /** A connection to the store. */
@@ -299,7 +303,7 @@ function pgliteQueryable(runner: PGliteRunner): Queryable {
     async copyText(table, columns, text, options) {
       if (text.length === 0) return 0;
       try {
-        const result = await runner.query(copyStatement(table, columns, `'/dev/blob'`, options), [], { blob: new Blob(text as string[]) });
+        const result = await runner.query(copyStatement(table, columns, `'/dev/blob'`, options), [], { blob: new Blob(text as (string | Uint8Array)[]) });
         return result.rowCount ?? result.affectedRows ?? 0;
       } catch (error) {
         throw toStoreError(error);
@@ -336,7 +340,7 @@ class PGliteDatabase implements Database {
     return this.transaction((tx) => tx.copyFrom(table, columns, rows));
   }
 
-  async copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number> {
+  async copyText(table: string, columns: readonly string[], text: CopyText, options?: CopyTextOptions): Promise<number> {
     this.#check('copyText');
     return this.#direct.copyText(table, columns, text, options);
   }
@@ -516,7 +520,7 @@ class PostgresDatabase implements Database {
     return this.#withClient((q) => q.copyFrom(table, columns, rows));
   }
 
-  async copyText(table: string, columns: readonly string[], text: readonly string[], options?: CopyTextOptions): Promise<number> {
+  async copyText(table: string, columns: readonly string[], text: CopyText, options?: CopyTextOptions): Promise<number> {
     this.#check('copyText');
     return this.#withClient((q) => q.copyText(table, columns, text, options));
   }

@@ -328,6 +328,21 @@ describeEachEngine('database', (getDb, { engine }) => {
     expect((await db.query('SELECT count(*) AS n FROM copy_text_demo')).rows).toEqual([{ n: 5 }]);
   });
 
+  it('copyText reads UTF-8 bytes beside strings, a character split between two pieces', async () => {
+    const db = getDb();
+    await db.exec('CREATE TABLE copy_bytes_demo (k int, t text)');
+    const bytes = new TextEncoder().encode('2,Zoë\n3,"a, b"\n');
+    // 'ë' is two bytes in UTF-8: the first piece ends after its first byte.
+    const cut = bytes.indexOf(0xc3) + 1;
+    expect(await db.copyText('copy_bytes_demo', ['k', 't'], ['1,plain\n', bytes.subarray(0, cut), bytes.subarray(cut)], { format: 'csv' })).toBe(3);
+    const { rows } = await db.query('SELECT k, t FROM copy_bytes_demo ORDER BY k');
+    expect(rows).toEqual([
+      { k: 1, t: 'plain' },
+      { k: 2, t: 'Zoë' },
+      { k: 3, t: 'a, b' },
+    ]);
+  });
+
   it('a copyFrom failing mid-stream inside a transaction rolls it back and leaves the database usable', async () => {
     const db = getDb();
     await db.exec('CREATE TABLE copy_tx_fail (n int)');
