@@ -73,10 +73,6 @@ export class ScoringThreads implements RecordScorer {
     this.#inLine = eventLoopScorer(policy);
   }
 
-  get threads(): number {
-    return this.#size;
-  }
-
   async score(layout: RecordLayout, records: readonly RecordText[], asOf: string, models: ModelSet): Promise<ScoreOutcome[]> {
     if (this.#closed) throw new Error('the scoring threads are closed');
     // As scoreMember does, before any work: a missing model is fatal for the whole request.
