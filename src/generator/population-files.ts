@@ -11,7 +11,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../lib/typescript-worker.ts';
 import { ENTITY_NAMES } from '../../data-contracts/v1/index.ts';
 import { csvHeader } from './csv.ts';
 import type { CaseMixTally } from './member-simulation.ts';
@@ -113,7 +113,7 @@ function workerSource(options: PopulationOptions, threads: number): ChunkSource 
     pending.clear();
   };
   const workers = Array.from({ length: threads }, (_, i) => {
-    const worker = new Worker(new URL('./population-worker.mjs', import.meta.url), { workerData: { options } });
+    const worker = typescriptWorker(new URL('./population-worker.ts', import.meta.url), { workerData: { options } });
     worker.on('message', (reply: ChunkReply) => {
       const p = pending.get(reply.index);
       pending.delete(reply.index);

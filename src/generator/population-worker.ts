@@ -1,5 +1,5 @@
 /**
- * Body of a population worker thread (started through `population-worker.mjs`): simulates the
+ * Body of a population worker thread (started through `typescriptWorker`): simulates the
  * chunks of members the writer asks for and sends each chunk's bytes back, transferring them.
  * Members are independent (each has its own seeded stream), so which thread simulates a chunk
  * does not change its bytes.

@@ -1,5 +1,5 @@
 /**
- * Body of a staging worker thread (started through `stage-worker.mjs` by staging-threads.ts):
+ * Body of a staging worker thread (started through `typescriptWorker` by staging-threads.ts):
  * turns the files it is given into staging chunks, one file at a time, and posts each chunk to
  * the loader, never more than the loader has given credit for, so memory stays bounded.
  */

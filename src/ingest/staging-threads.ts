@@ -4,7 +4,8 @@
  * thread it was the bottleneck of a load, with one core left half idle. Each staging lane gets a
  * thread of its own, and the main thread only moves finished chunks into the database.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../lib/typescript-worker.ts';
 import { CsvSyntaxError } from './csv.ts';
 import { HeaderError } from './decode.ts';
 import type { FileScreens, StagingChunk, StagingJob } from './staging-chunks.ts';
@@ -51,7 +52,7 @@ export class StagingThread {
   #failure: Error | null = null;
 
   constructor() {
-    this.#worker = new Worker(new URL('./stage-worker.mjs', import.meta.url));
+    this.#worker = typescriptWorker(new URL('./stage-worker.ts', import.meta.url));
     this.#worker.on('message', (message: FromWorker) => this.#deliver(message));
     this.#worker.on('error', (error) => this.#fail(new Error(`staging thread failed: ${error.message}`)));
     this.#worker.on('exit', (code) => this.#fail(new Error(`staging thread exited (code ${code})`)));

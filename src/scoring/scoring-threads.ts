@@ -7,7 +7,8 @@
  * artifact folder and checksum) and keeps the last few sets, so a promoted model is picked up
  * without a restart and requests already under way finish on the set they started with.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../lib/typescript-worker.ts';
 import type { Policy } from '../config/policy.ts';
 import type { RecordLayout, RecordText } from '../store/members.ts';
 import type { ModelSet, ModelSetDescriptor } from './model-set.ts';
@@ -58,18 +59,18 @@ const modelsKeyOf = (models: ModelSet): string => {
 export class ScoringThreads implements RecordScorer {
   readonly #policy: Policy;
   readonly #size: number;
-  readonly #entry: URL;
+  readonly #body: URL;
   readonly #inLine: RecordScorer;
   #threads: Thread[] = [];
   #nextId = 1;
   #closed = false;
 
-  /** `entry`: the threads' script (tests hand in a stand-in to see a thread die). */
-  constructor(policy: Policy, threads: number, entry = new URL('./scoring-thread.mjs', import.meta.url)) {
+  /** `body`: the threads' module (tests hand in a stand-in to see a thread die). */
+  constructor(policy: Policy, threads: number, body = new URL('./scoring-thread.ts', import.meta.url)) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError('a scoring pool needs at least one thread');
     this.#policy = policy;
     this.#size = threads;
-    this.#entry = entry;
+    this.#body = body;
     this.#inLine = eventLoopScorer(policy);
   }
 
@@ -108,7 +109,7 @@ export class ScoringThreads implements RecordScorer {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(this.#entry, { workerData: { policy: this.#policy } });
+    const worker = typescriptWorker(this.#body, { workerData: { policy: this.#policy } });
     worker.unref();
     const thread: Thread = { worker, pending: new Map(), load: 0 };
     worker.on('message', (reply: ScoringReply) => {

@@ -4,7 +4,7 @@
  * which thread grows it changes nothing: the forest is bit-identical either way.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../../lib/typescript-worker.ts';
 import { Rng } from '../../lib/random.ts';
 import type { FitOptions } from '../risk-model.ts';
 import { growTree } from './histogram-tree.ts';
@@ -62,7 +62,7 @@ export async function growForestTrees(job: ForestJob, seeds: readonly number[], 
     return trees;
   }
   const theirs = seeds.map((seed, t) => ({ seed, t })).filter(({ t }) => t % 2 === 1);
-  const worker = new Worker(new URL('./forest-worker.mjs', import.meta.url), { workerData: { job, trees: theirs } });
+  const worker = typescriptWorker(new URL('./forest-worker.ts', import.meta.url), { workerData: { job, trees: theirs } });
   const fromWorker = new Promise<void>((resolve, reject) => {
     let received = 0;
     worker.on('message', (message: { t: number; tree: Tree }) => {
