@@ -20,12 +20,12 @@ export interface ServedModel {
 }
 
 /**
- * A model set as plain data: what a scoring thread needs to load the same models (each served
- * artifact with the checksum it was verified against) and the reasons for the unavailable ones.
+ * A model set as plain data: what a scoring thread needs to load the same models, each served
+ * artifact with the checksum it was verified against. (Threads only get complete sets: a set
+ * with an unavailable model is refused before any work is sent.)
  */
 export interface ModelSetDescriptor {
   served: { task: TaskName; version: number; artifactDir: string; checksum: string }[];
-  unavailable: [TaskName, string][];
 }
 
 export class ModelSet {
@@ -67,7 +67,6 @@ export class ModelSet {
   descriptor(): ModelSetDescriptor {
     this.#descriptor ??= {
       served: [...this.models.values()].map((m) => ({ task: m.task, version: m.version, artifactDir: m.artifactDir, checksum: m.manifest.checksum })),
-      unavailable: [...this.unavailable],
     };
     return this.#descriptor;
   }
@@ -84,7 +83,7 @@ export class ModelSet {
       if (manifest.checksum !== checksum) throw new Error(`${task} v${version}: the artifact at ${artifactDir} changed since the service loaded it`);
       models.set(task, { task, version, model, manifest, artifactDir });
     }
-    return new ModelSet(models, new Map(descriptor.unavailable), new Map(descriptor.served.map((m) => [m.task, m.version])));
+    return new ModelSet(models, new Map(), new Map(descriptor.served.map((m) => [m.task, m.version])));
   }
 
   /** Register what is on disk, then load and verify the champion of every task. */

@@ -2,7 +2,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Policy } from '../config/policy.ts';
 import { ModelSet } from './model-set.ts';
-import { ModelUnavailableError } from './score-member.ts';
 import type { ScoringReply, ScoringTask } from './scoring-threads.ts';
 import { scoreRecordText } from './service.ts';
 
@@ -32,7 +31,6 @@ port.on('message', (task: ScoringTask) => {
       const models = await modelsFor(task);
       return { id: task.id, outcomes: task.records.map((record) => scoreRecordText(task.layout, record, task.asOf, models, policy)) };
     } catch (err) {
-      if (err instanceof ModelUnavailableError) return { id: task.id, error: err.message, modelUnavailable: err.reasons };
       return { id: task.id, error: err instanceof Error ? err.message : String(err) };
     }
   })().then((reply) => port.postMessage(reply));

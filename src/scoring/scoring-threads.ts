@@ -34,7 +34,7 @@ export interface ScoringTask {
   records: readonly RecordText[];
 }
 
-export type ScoringReply = { id: number; outcomes: ScoreOutcome[] } | { id: number; error: string; modelUnavailable?: Record<string, string> };
+export type ScoringReply = { id: number; outcomes: ScoreOutcome[] } | { id: number; error: string };
 
 interface Pending {
   resolve: (outcomes: ScoreOutcome[]) => void;
@@ -119,7 +119,7 @@ export class ScoringThreads implements RecordScorer {
       thread.load -= pending.size;
       if (thread.pending.size === 0) worker.unref();
       if ('outcomes' in reply) pending.resolve(reply.outcomes);
-      else pending.reject(reply.modelUnavailable ? new ModelUnavailableError(reply.modelUnavailable) : new Error(reply.error));
+      else pending.reject(new Error(reply.error));
     });
     const fail = (error: Error) => {
       for (const p of thread.pending.values()) p.reject(error);

@@ -14,7 +14,7 @@ import { ModelUnavailableError, scoreMember, type MemberScore } from './score-me
 /** Members scored between yields to the event loop. */
 const YIELD_EVERY = 16;
 /** Members read per statement when scoring by id (the next chunk is read while one is scored). */
-const READ_AHEAD_CHUNK = 250;
+export const READ_AHEAD_CHUNK = 250;
 /** Scores stored per COPY, so one statement's text stays a few megabytes. */
 const STORE_CHUNK = 1000;
 /**

@@ -8,7 +8,7 @@
 import { Batcher, type Settled } from '../lib/batcher.ts';
 import type { Database } from '../store/database.ts';
 import { fetchMemberRecordTexts, type RecordLayout, type RecordText } from '../store/members.ts';
-import { storeInOneStatement, type AuditRecord, type StoredRow } from './service.ts';
+import { READ_AHEAD_CHUNK, storeInOneStatement, type AuditRecord, type StoredRow } from './service.ts';
 
 /** A member's record as read, not parsed yet (a scoring thread parses it). */
 export interface StoredRecord {
@@ -16,8 +16,6 @@ export interface StoredRecord {
   record: RecordText;
 }
 
-/** Members read per shared statement (as a batch's read-ahead chunk). */
-const MAX_READ_BATCH = 250;
 /** Scores written per shared statement: its text stays well under a megabyte. */
 const MAX_WRITE_BATCH = 64;
 
@@ -37,7 +35,8 @@ export class SharedScoreStore {
     // PGlite has one connection: a second batch in flight would only queue behind the first
     // instead of joining the next one. PostgreSQL overlaps two (its own cores do the work).
     const maxInFlight = db.engine === 'pglite' ? 1 : 2;
-    this.#reads = new Batcher((ids) => this.#read(ids), { maxInFlight, maxBatch: MAX_READ_BATCH });
+    // Members per shared read: as many as a batch reads per statement.
+    this.#reads = new Batcher((ids) => this.#read(ids), { maxInFlight, maxBatch: READ_AHEAD_CHUNK });
     this.#writes = new Batcher((writes) => this.#write(writes), { maxInFlight, maxBatch: MAX_WRITE_BATCH });
   }
 

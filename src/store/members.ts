@@ -62,11 +62,19 @@ async function columnList(db: Queryable, entity: EntityName, alias: string): Pro
   return { names, expressions, instants };
 }
 
+/**
+ * How a record text from the store is laid out: the contract column names of the member row and
+ * of each list, in the order the record query writes them. Plain data, so a scoring thread can
+ * parse record texts read on the main thread.
+ */
+export interface RecordLayout {
+  member: ColumnList;
+  lists: ColumnList[];
+}
+
 interface RecordQuery {
   sql: string;
-  /** Column names of the member row and of each list, in the order the query returns them. */
-  memberColumns: ColumnList;
-  listColumns: ColumnList[];
+  layout: RecordLayout;
 }
 
 const recordQueries = new WeakMap<Queryable, Promise<RecordQuery>>();
@@ -94,8 +102,7 @@ async function buildRecordQuery(db: Queryable): Promise<RecordQuery> {
   return {
     sql: `SELECT m.member_id, json_build_array(json_build_array(${member.expressions.join(', ')}), ${lists.join(', ')})::text AS record
             FROM member m WHERE m.member_id = ANY($1::text[])`,
-    memberColumns: member,
-    listColumns,
+    layout: { member, lists: listColumns },
   };
 }
 
@@ -124,16 +131,6 @@ function rowObject(columns: ColumnList, values: unknown[]): Record<string, unkno
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * How a record text from the store is laid out: the contract column names of the member row and
- * of each list, in the order the record query writes them. Plain data, so a scoring thread can
- * parse record texts read on the main thread.
- */
-export interface RecordLayout {
-  member: ColumnList;
-  lists: ColumnList[];
-}
-
 /** A member's record as the store wrote it, not parsed yet (see parseMemberRecord). */
 export interface RecordText {
   memberId: string;
@@ -160,11 +157,10 @@ export function parseMemberRecord(layout: RecordLayout, text: string): MemberRec
  * are absent. One statement, whatever the number of members.
  */
 export async function fetchMemberRecordTexts(db: Queryable, memberIds: readonly string[]): Promise<{ layout: RecordLayout; records: RecordText[] }> {
-  const query = await recordQuery(db);
-  const layout = { member: query.memberColumns, lists: query.listColumns };
+  const { sql, layout } = await recordQuery(db);
   if (memberIds.length === 0) return { layout, records: [] };
   // Prepared: planning its ten sub-selects costs more than reading a few members' records.
-  const rows = await db.query<{ member_id: string; record: string }>(query.sql, [memberIds], { prepare: true });
+  const rows = await db.query<{ member_id: string; record: string }>(sql, [memberIds], { prepare: true });
   return { layout, records: rows.rows.map((r) => ({ memberId: r.member_id, text: r.record })) };
 }
 
