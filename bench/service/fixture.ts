@@ -77,12 +77,12 @@ async function openStore(pgUrl: string | undefined): Promise<{ db: Database; dro
 
 /**
  * Give `institutionId` a clinic list of `count` members by inserting synthetic
- * member_latest_score rows whose summaries are copied from real scores (so each list item
- * carries realistic reasons, care gaps and factors). Ids `BENCH-L000001`...
+ * member_latest_score rows whose list items are copied from real scores (so each list item
+ * carries realistic reasons, care gaps and factors) under their own member ids `BENCH-L000001`...
  */
 async function fillClinicList(db: Database, institutionId: string, count: number): Promise<void> {
-  const sample = await db.query<{ score_id: number; risk_class: string; class_rank: number; max_risk: number; summary: unknown }>(
-    `SELECT score_id, risk_class, class_rank, max_risk, summary::text AS summary FROM member_latest_score ORDER BY member_id LIMIT 200`,
+  const sample = await db.query<{ score_id: number; risk_class: string; class_rank: number; max_risk: number; list_item: string }>(
+    `SELECT score_id, risk_class, class_rank, max_risk, list_item FROM member_latest_score ORDER BY member_id LIMIT 200`,
   );
   if (sample.rows.length === 0) throw new Error('no scored members to copy clinic-list summaries from');
   const pick = (i: number) => sample.rows[i % sample.rows.length]!;
@@ -90,8 +90,8 @@ async function fillClinicList(db: Database, institutionId: string, count: number
     const n = Math.min(1000, count - start);
     const rows = Array.from({ length: n }, (_, k) => ({ id: `BENCH-L${String(start + k + 1).padStart(6, '0')}`, src: pick(start + k) }));
     await db.query(
-      `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, as_of, summary)
-       SELECT m, s, $1, c, r, x, $2::date, j::json FROM unnest($3::text[], $4::bigint[], $5::text[], $6::smallint[], $7::float8[], $8::text[]) AS t(m, s, c, r, x, j)`,
+      `INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, as_of, list_item)
+       SELECT m, s, $1, c, r, x, $2::date, j FROM unnest($3::text[], $4::bigint[], $5::text[], $6::smallint[], $7::float8[], $8::text[]) AS t(m, s, c, r, x, j)`,
       [
         institutionId,
         BENCH_AS_OF,
@@ -101,7 +101,8 @@ async function fillClinicList(db: Database, institutionId: string, count: number
         rows.map((r) => r.src.class_rank),
         // Spread the risks so the ORDER BY has real work to do.
         rows.map((r, k) => Math.min(1, Number(r.src.max_risk) * (0.5 + ((k * 7919) % 1000) / 1000))),
-        rows.map((r) => String(r.src.summary)),
+        // The copied item names its own member (list_item opens with the member id).
+        rows.map((r) => `"memberId":${JSON.stringify(r.id)}${r.src.list_item.slice(r.src.list_item.indexOf(',"riskClass":'))}`),
       ],
     );
   }

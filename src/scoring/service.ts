@@ -248,7 +248,8 @@ export interface StoredRow {
   result: string;
   classRank: number;
   maxRisk: number;
-  summary: string;
+  /** The member's clinic-list item as JSON text without its braces, rank and risk (see listItem). */
+  listItem: string;
 }
 
 export function storedRow(s: MemberScore, institutionId: string | null): StoredRow {
@@ -267,7 +268,7 @@ export function storedRow(s: MemberScore, institutionId: string | null): StoredR
     result: JSON.stringify(s),
     classRank: CLASS_RANK[s.riskClass.class],
     maxRisk: Math.max(0, ...s.predictions.map((p) => p.probability ?? 0)),
-    summary: JSON.stringify(listSummary(s)),
+    listItem: listItem(s),
   };
 }
 
@@ -290,7 +291,7 @@ const SCORE_RESULT_COLUMNS = [
 ] as const;
 
 /** member_latest_score's columns, in the order both of its inserts fill them. */
-const LATEST_COLUMNS = 'member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, summary';
+const LATEST_COLUMNS = 'member_id, score_id, institution_id, risk_class, class_rank, max_risk, readmission_p, onset_hypertension_p, onset_diabetes_p, onset_chd_p, as_of, list_item';
 
 /**
  * The latest score per member wins: a listed score is never replaced by one for an earlier date,
@@ -299,7 +300,7 @@ const LATEST_COLUMNS = 'member_id, score_id, institution_id, risk_class, class_r
  */
 const UPSERT_LATEST = `ON CONFLICT (member_id) DO UPDATE SET score_id = EXCLUDED.score_id, institution_id = EXCLUDED.institution_id, risk_class = EXCLUDED.risk_class,
        class_rank = EXCLUDED.class_rank, max_risk = EXCLUDED.max_risk, readmission_p = EXCLUDED.readmission_p, onset_hypertension_p = EXCLUDED.onset_hypertension_p,
-       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, summary = EXCLUDED.summary
+       onset_diabetes_p = EXCLUDED.onset_diabetes_p, onset_chd_p = EXCLUDED.onset_chd_p, as_of = EXCLUDED.as_of, list_item = EXCLUDED.list_item
      WHERE (member_latest_score.as_of, member_latest_score.score_id) <= (EXCLUDED.as_of, EXCLUDED.score_id)`;
 
 /** An audit_log row written in the same statement as the scores it accounts for. */
@@ -356,14 +357,14 @@ export async function storeInOneStatement(
     const p = params.length;
     // The member ids are distinct, so each inserted row meets at most one list row.
     parts.push(`l AS (INSERT INTO member_latest_score (${LATEST_COLUMNS})
-     SELECT s.member_id, s.score_id, s.institution_id, s.risk_class, l.r, l.x, s.readmission_p, s.onset_hypertension_p, s.onset_diabetes_p, s.onset_chd_p, s.as_of, l.j::json
+     SELECT s.member_id, s.score_id, s.institution_id, s.risk_class, l.r, l.x, s.readmission_p, s.onset_hypertension_p, s.onset_diabetes_p, s.onset_chd_p, s.as_of, l.j
        FROM s JOIN unnest($${p + 1}::text[], $${p + 2}::smallint[], $${p + 3}::float8[], $${p + 4}::text[]) AS l(m, r, x, j) ON l.m = s.member_id
      ${UPSERT_LATEST} RETURNING 1)`);
     params.push(
       latest.map((r) => r.memberId),
       latest.map((r) => r.classRank),
       latest.map((r) => r.maxRisk),
-      latest.map((r) => r.summary),
+      latest.map((r) => r.listItem),
     );
   }
   if (audits.length > 0) {
@@ -408,7 +409,7 @@ async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: stri
   const col = <T>(f: (r: StoredRow, i: number) => T) => picks.map((i) => f(rows[i]!, i));
   await tx.query(
     `INSERT INTO member_latest_score (${LATEST_COLUMNS})
-     SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j::json
+     SELECT m, s, i, c, r, x, p1, p2, p3, p4, a, j
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::date[], $12::text[])
          AS t(m, s, i, c, r, x, p1, p2, p3, p4, a, j)
      ${UPSERT_LATEST}`,
@@ -424,20 +425,27 @@ async function storeChunk(tx: Queryable, rows: readonly StoredRow[], jobId: stri
       col((r) => r.onsetDiabetes),
       col((r) => r.onsetChd),
       col((r) => r.asOf),
-      col((r) => r.summary),
+      col((r) => r.listItem),
     ],
   );
 }
 
-/** What a clinic's list shows for a member: why, what is open, what is next, and the strongest factors. */
-interface ListSummary {
-  reasons: string[];
-  careGaps: string[];
-  nextDue: MemberScore['nextDue'];
-  topFactors: string[];
-}
-
-function listSummary(s: MemberScore): ListSummary {
+/**
+ * What a clinic's list shows for a member, as the JSON text between the braces of its list item
+ * (HighRiskPatient) less `rank` and `risk`: the list query puts those two in front, because they
+ * depend on the page and on the model the list is ranked by. Everything else is written once,
+ * here, so a 5,000-member list is copied out of the store rather than assembled per row.
+ */
+function listItem(s: MemberScore): string {
   const factors = s.predictions.flatMap((p) => p.topFactors.map((f) => ({ text: `${p.model}: ${f.text}`, c: f.contribution }))).sort((a, b) => b.c - a.c);
-  return { reasons: s.riskClass.reasons, careGaps: s.riskClass.careGaps, nextDue: s.nextDue, topFactors: factors.slice(0, 3).map((f) => f.text) };
+  const item = {
+    memberId: s.memberId,
+    riskClass: s.riskClass.class,
+    reasons: s.riskClass.reasons,
+    careGaps: s.riskClass.careGaps,
+    nextDue: s.nextDue,
+    topFactors: factors.slice(0, 3).map((f) => f.text),
+    asOf: s.asOf,
+  };
+  return JSON.stringify(item).slice(1, -1);
 }

@@ -151,21 +151,26 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     expect((await sheet.text()).split('\n')[0]).toMatch(/^rank,member_id,risk_class,risk,reasons,care_gaps,next_due/);
   });
 
-  it('the clinic list: contract-shaped items carrying each member’s stored summary, pages that continue, ranking by one model', async () => {
+  it('the clinic list: contract-shaped items as each member’s stored list item, pages that continue, ranking by one model', async () => {
     const clinic = client(key('clinic', institutionA));
     const all = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { limit: 5000 } }));
     expect(all.items.length).toBeGreaterThan(5);
     expect(all.nextCursor).toBeNull();
     expect(all.items.map((i) => i.rank)).toEqual(all.items.map((_, i) => i + 1));
-    const stored = await getDb().query<{ member_id: string; summary: Record<string, unknown>; max_risk: number }>(`SELECT member_id, summary::text::json AS summary, max_risk FROM member_latest_score WHERE institution_id = $1`, [institutionA]);
+    const stored = await getDb().query<{ member_id: string; risk_class: string; as_of: string; list_item: string; max_risk: number }>(
+      `SELECT member_id, risk_class, to_char(as_of, 'YYYY-MM-DD') AS as_of, list_item, max_risk FROM member_latest_score WHERE institution_id = $1`,
+      [institutionA],
+    );
     const byMember = new Map(stored.rows.map((r) => [r.member_id, r]));
     expect(all.items.length).toBe(stored.rows.length);
-    for (const item of all.items) {
+    for (const { rank: _rank, risk, ...item } of all.items) {
       const row = byMember.get(item.memberId)!;
-      const summary = typeof row.summary === 'string' ? (JSON.parse(row.summary) as Record<string, unknown>) : row.summary;
-      expect({ reasons: item.reasons, careGaps: item.careGaps, nextDue: item.nextDue, topFactors: item.topFactors }).toEqual(summary);
-      expect(item.risk).toBe(Number(row.max_risk));
+      // The stored item is the list item less its rank and risk, and names its own row.
+      expect(item).toEqual(JSON.parse(`{${row.list_item}}`));
+      expect([item.riskClass, item.asOf]).toEqual([row.risk_class, row.as_of]);
+      expect(risk).toBe(Number(row.max_risk));
     }
+    expect(all.items.some((i) => i.reasons.length > 0 && i.topFactors.length > 0)).toBe(true);
     // Pages of 4 continue where the last one stopped, with the same ranks.
     const paged: typeof all.items = [];
     let cursor: string | undefined;
@@ -203,8 +208,8 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     expect(batch.problems).toEqual([{ memberId: 'NOPE-2', code: 'MEMBER_NOT_FOUND', message: 'no member with this id' }]);
     const single = MemberScore.parse(await c.call('scoreMember', { body: { member_id: ids[3]!, as_of: '2026-12-31' } }));
     expect(batch.results[3]).toEqual(single);
-    const rows = await getDb().query<{ result: string; input_fingerprint: string; summary: string }>(
-      `SELECT r.result::text AS result, r.input_fingerprint, l.summary::text AS summary FROM score_result r JOIN member_latest_score l USING (member_id)
+    const rows = await getDb().query<{ result: string; input_fingerprint: string }>(
+      `SELECT r.result::text AS result, r.input_fingerprint FROM score_result r JOIN member_latest_score l USING (member_id)
         WHERE r.member_id = $1 AND r.as_of = '2026-12-31' ORDER BY r.score_id`,
       [ids[3]],
     );

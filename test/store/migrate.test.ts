@@ -203,7 +203,7 @@ describeEachEngine(
       });
       const before = await snapshot();
 
-      expect((await migrate(db)).applied).toEqual(['011_identifier_collation.sql']);
+      expect((await migrate(db)).applied[0]).toBe('011_identifier_collation.sql');
 
       expect(await snapshot()).toEqual(before);
       // Every identifier column, in every table, compares byte by byte: none is left to mix with another collation.
@@ -245,6 +245,37 @@ describeEachEngine(
       expect((await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE member_ids @> ARRAY['M2']`)).rows).toEqual([{ n: 1 }]);
       await expect(db.query("INSERT INTO settlement_statement (settlement_id, statement_id, institution_id, period, revision, risk_adjustment_id, inputs, sealed, hash, created_by) VALUES ('S3', 'T3', 'I1', 2026, 3, 'RA9', '{}', '{}', 'h3', 'a')")).rejects.toMatchObject({ sqlState: '23503' });
       await expect(db.query("UPDATE settlement_statement SET reason = 'x'")).rejects.toMatchObject({ sqlState: '42501' });
+    });
+
+    it('012_list_item: each listed score gets its clinic-list item from its summary, and the summary column goes', async () => {
+      const db = getDb();
+      const upTo011 = await migrationsDir(
+        Object.fromEntries((await readMigrations()).filter((m) => m.version <= 11).map((m) => [m.file, m.sql])),
+      );
+      await migrate(db, { dir: upTo011 });
+      const summaries = {
+        'M-1': { reasons: ['chronic: hypertension', 'quote " and tab\t kept'], careGaps: [], nextDue: { label: 'follow-up', dueDate: '2026-07-01', status: 'due' }, topFactors: ['readmission: age 71'] },
+        'M-2': { reasons: [], careGaps: ['no HbA1c in 12 months'], nextDue: null, topFactors: [] },
+      };
+      await db.query(
+        `WITH s AS (INSERT INTO score_result (member_id, as_of, institution_id, risk_class, class_row, model_versions, input_fingerprint, result)
+                    SELECT m, '2026-06-30', 'I1', 'severe', 1, '{}', 'f', '{}' FROM unnest(ARRAY['M-1', 'M-2']) AS m RETURNING score_id, member_id)
+         INSERT INTO member_latest_score (member_id, score_id, institution_id, risk_class, class_rank, max_risk, as_of, summary)
+         SELECT s.member_id, s.score_id, 'I1', 'severe', 5, 0.25, '2026-06-30', (json_object_agg(k, v::json) ->> s.member_id)::jsonb
+           FROM s, unnest($1::text[], $2::text[]) AS t(k, v) GROUP BY s.member_id, s.score_id`,
+        [Object.keys(summaries), Object.values(summaries).map((v) => JSON.stringify(v))],
+      );
+
+      expect((await migrate(db)).applied).toEqual(['012_list_item.sql']);
+
+      const rows = await db.query<{ member_id: string; list_item: string }>('SELECT member_id, list_item FROM member_latest_score ORDER BY member_id');
+      expect(rows.rows.map((r) => [r.member_id, JSON.parse(`{${r.list_item}}`)])).toEqual(
+        Object.entries(summaries).map(([memberId, summary]) => [memberId, { memberId, riskClass: 'severe', ...summary, asOf: '2026-06-30' }]),
+      );
+      const columns = await db.query<{ column_name: string; is_nullable: string }>(
+        `SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'member_latest_score' AND column_name IN ('summary', 'list_item')`,
+      );
+      expect(columns.rows).toEqual([{ column_name: 'list_item', is_nullable: 'NO' }]);
     });
   },
   { migrate: false },

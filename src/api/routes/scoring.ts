@@ -30,6 +30,7 @@ import { scopeForPrincipal } from '../auth.ts';
 import { NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { defineOperation } from '../operations.ts';
 import { JsonText, Reply, type RouteModule } from '../routes.ts';
+import { ITEM_START, itemsInRankOrder } from './list-items.ts';
 
 export interface ScoringDeps {
   models: () => ModelSet;
@@ -170,62 +171,6 @@ function decodeCursor(text: string | undefined): Cursor | null {
   throw new NotFoundError('cursor is not one this list issued');
 }
 
-/** One page of a clinic list as read from the database's lines (see the list route). */
-interface ListPage {
-  /** Items on the page. */
-  count: number;
-  /** The last item's sort keys, for the next page's cursor. */
-  last: { k1: number; k2: number; id: string } | null;
-  /** Each item's JSON text (HighRiskPatient), in rank order. */
-  items(): string[];
-}
-
-const LINE_FIELDS = 7;
-
-/**
- * Lines of `n \t class_rank \t member_id \t risk_class \t risk \t as_of \t summary-json` (n the
- * 1-based position in the page) into list items: the summary's members (reasons, care gaps, next
- * due, top factors) are copied as they are stored, between the item's own fields. The sort keys
- * are not sent twice: by default they are (class_rank, risk), ranked by one model (0, its risk or
- * -1 where it does not apply), as the list query orders.
- */
-function listPage(text: string, before: number, byModel: boolean): ListPage {
-  const rows = text === '' ? [] : text.split('\n').map(splitLine);
-  // Aggregates keep the order rows arrive in; should that ever differ from the page's, sort.
-  if (rows.some((r, i) => r.n !== i + 1)) rows.sort((a, b) => a.n - b.n);
-  const lastRow = rows[rows.length - 1];
-  return {
-    count: rows.length,
-    last: lastRow
-      ? byModel
-        ? { k1: 0, k2: lastRow.fields[4] === '' ? -1 : Number(lastRow.fields[4]), id: lastRow.fields[2]! }
-        : { k1: Number(lastRow.fields[1]), k2: Number(lastRow.fields[4]), id: lastRow.fields[2]! }
-      : null,
-    items: () =>
-      rows.map(({ fields: [, , memberId, riskClass, risk, asOf, summary] }, i) => {
-        const members = summary!.slice(1, -1).trim();
-        const riskNumber = risk === '' ? null : Number(risk);
-        const riskJson = riskNumber === null || !Number.isFinite(riskNumber) ? 'null' : String(riskNumber);
-        return `{"rank":${before + i + 1},"memberId":${JSON.stringify(memberId)},"riskClass":${JSON.stringify(riskClass)},"risk":${riskJson}${members === '' ? '' : `,${members}`},"asOf":${JSON.stringify(asOf)}}`;
-      }),
-  };
-}
-
-function splitLine(line: string): { n: number; fields: string[] } {
-  const fields: string[] = [];
-  let from = 0;
-  for (let k = 0; k < LINE_FIELDS - 1; k++) {
-    const tab = line.indexOf('\t', from);
-    if (tab < 0) throw new Error('a clinic-list line has fewer fields than expected');
-    fields.push(line.slice(from, tab));
-    from = tab + 1;
-  }
-  const summary = line.slice(from).trim();
-  if (!summary.startsWith('{') || !summary.endsWith('}')) throw new Error('a stored list summary is not a JSON object');
-  fields.push(summary);
-  return { n: Number(fields[0]), fields };
-}
-
 export function scoringRoutes(deps: ScoringDeps): RouteModule {
   return {
     name: 'scoring',
@@ -359,23 +304,23 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         const k1 = query.model ? '0::float8' : 'class_rank';
         const cursor = decodeCursor(query.cursor);
         const before = cursor?.n ?? 0;
-        // The page comes back as one text value, a line per member (its position, class rank, id,
-        // class, risk, date and stored summary JSON, tab-separated), and the answer's JSON is
-        // assembled from it: decoding, parsing and re-serialising 5,000 rows of fields took most
-        // of a big list's time. Ids, classes and numbers contain no tab or newline, and JSON text
-        // holds neither raw. The lines are aggregated in the order the page delivers them (an
-        // ORDER BY inside the aggregate sorted the whole page a second time); listPage checks the
-        // positions. One row more than asked for tells whether a next page exists.
+        // The page comes back as one text value: its items' JSON, comma-separated, each the
+        // stored list_item (written when the score was stored) behind the item's rank and the risk
+        // the list is ranked by. Assembling 5,000 items per call, in PostgreSQL or in Node, took
+        // most of a big list's time. One row more than asked for tells whether a next page exists;
+        // the sort keys of the page's last row (n = limit) make the next page's cursor.
         // The audit row (every listed member) is inserted by the same statement, so it is
         // committed before the answer exists, without a second round trip or the ids travelling
         // back as a 5,000-element array parameter.
-        const result = await db.query<{ lines: string | null; fetched: number; audited: number }>(
+        const result = await db.query<{ items: string | null; fetched: number; last_k1: number | null; last_k2: number | null; last_id: string | null; audited: number }>(
           `WITH page AS (
-             SELECT string_agg(n::text || E'\\t' || class_rank::text || E'\\t' || member_id || E'\\t' || risk_class || E'\\t' || coalesce(risk::text, '')
-                               || E'\\t' || to_char(as_of, 'YYYY-MM-DD') || E'\\t' || summary::text, E'\\n') FILTER (WHERE n <= $7) AS lines,
+             SELECT string_agg(concat('${ITEM_START}', $11::bigint + n, ',"risk":', coalesce(risk::text, 'null'), ',', list_item, '}'), ',') FILTER (WHERE n <= $7) AS items,
                     array_agg(member_id) FILTER (WHERE n <= $7) AS member_ids,
+                    max(k1) FILTER (WHERE n = $7) AS last_k1,
+                    max(k2) FILTER (WHERE n = $7) AS last_k2,
+                    max(member_id) FILTER (WHERE n = $7) AS last_id,
                     count(*)::int AS fetched
-               FROM (SELECT class_rank, member_id, risk_class, ${riskColumn} AS risk, as_of, summary,
+               FROM (SELECT member_id, ${riskColumn} AS risk, list_item, ${k1}::float8 AS k1, ${column} AS k2,
                             row_number() OVER (ORDER BY ${k1} DESC, ${column} DESC, member_id DESC) AS n
                        FROM member_latest_score
                       WHERE institution_id = $1 AND ($2::text IS NULL OR risk_class = $2)
@@ -386,7 +331,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
              ${AUDIT_LOG_INSERT}
              SELECT $8, $9, 'list.high-risk', $10, coalesce(member_ids, '{}'), '{}'::jsonb FROM page
              RETURNING 1)
-           SELECT lines, fetched, (SELECT count(*)::int FROM audited) AS audited FROM page`,
+           SELECT items, fetched, last_k1, last_k2, last_id, (SELECT count(*)::int FROM audited) AS audited FROM page`,
           [
             params.institutionId,
             query.class ?? null,
@@ -398,13 +343,14 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
             principal.id,
             principal.role,
             `institutions/${params.institutionId}/high-risk-patients`,
+            before,
           ],
         );
-        const { lines, fetched, audited } = result.rows[0]!;
+        const { items, fetched, last_k1, last_k2, last_id, audited } = result.rows[0]!;
         if (audited !== 1) throw new Error('the clinic list was read without its audit row');
-        const page = listPage(lines ?? '', before, query.model !== undefined);
-        const nextCursor = Number(fetched) > query.limit && page.last ? encodeCursor({ ...page.last, n: before + page.count }) : null;
-        const itemsJson = `[${page.items().join(',')}]`;
+        const count = Math.min(Number(fetched), query.limit);
+        const nextCursor = Number(fetched) > query.limit && last_id !== null ? encodeCursor({ k1: Number(last_k1), k2: Number(last_k2), id: last_id, n: before + count }) : null;
+        const itemsJson = `[${itemsInRankOrder(items ?? '', before + 1, count)}]`;
         if ((req.headers.accept ?? '').includes('text/csv')) {
           const items = JSON.parse(itemsJson) as z.infer<typeof HighRiskList>['items'];
           res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
