@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../store/database.ts';
 import { fetchMemberRecordTexts } from '../store/members.ts';
-import type { ModelSet } from './model-set.ts';
+import { ModelSet } from './model-set.ts';
 import { scoreRecordTexts, type RecordScorer } from './service.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface JobRow {
   done: number;
   failed: number;
   error: string | null;
+  /** The version of each task's model the job scores with, fixed when it first starts. */
+  model_versions: Record<string, number> | null;
 }
 
 export async function createJob(db: Database, input: { asOf: string; institutionId?: string | null; createdBy: string }): Promise<JobRow> {
@@ -41,7 +43,7 @@ export async function createJob(db: Database, input: { asOf: string; institution
   return (await getJob(db, jobId))!;
 }
 
-const JOB_COLUMNS = `job_id, status, to_char(as_of, 'YYYY-MM-DD') AS as_of, institution_id, created_by, created_at::text, started_at::text, finished_at::text, cursor_member, total, done, failed, error`;
+const JOB_COLUMNS = `job_id, status, to_char(as_of, 'YYYY-MM-DD') AS as_of, institution_id, created_by, created_at::text, started_at::text, finished_at::text, cursor_member, total, done, failed, error, model_versions`;
 
 export async function getJob(db: Pick<Database, 'query'>, jobId: string): Promise<JobRow | null> {
   const r = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM score_job WHERE job_id = $1`, [jobId]);
@@ -66,14 +68,22 @@ async function nextPage(db: Database, job: JobRow, after: string, size: number):
   return r.rows.map((x) => x.member_id);
 }
 
-/** Run (or resume) one job to completion. */
-export async function runJob(db: Database, jobId: string, models: ModelSet, scorer: RecordScorer, options: { pageSize?: number; onPage?: (job: JobRow) => void; shouldStop?: () => boolean } = {}): Promise<JobRow> {
+/**
+ * Run (or resume) one job to completion. `served` are the models the service serves now; the job
+ * scores with the versions it started with, which differ after a promotion or rollback between
+ * its start and a resumption.
+ */
+export async function runJob(db: Database, jobId: string, served: ModelSet, scorer: RecordScorer, options: { pageSize?: number; onPage?: (job: JobRow) => void; shouldStop?: () => boolean } = {}): Promise<JobRow> {
   let job = await getJob(db, jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   if (job.status === 'done' || job.status === 'failed') return job;
-  await db.query(`UPDATE score_job SET status = 'running', started_at = coalesce(started_at, now()) WHERE job_id = $1`, [jobId]);
+  const started = await db.query<{ model_versions: Record<string, number> }>(
+    `UPDATE score_job SET status = 'running', started_at = coalesce(started_at, now()), model_versions = coalesce(model_versions, $2::jsonb) WHERE job_id = $1 RETURNING model_versions`,
+    [jobId, JSON.stringify(served.versions())],
+  );
   let cursor = job.cursor_member;
   try {
+    const models = await jobModels(db, started.rows[0]!.model_versions, served);
     for (;;) {
       // Stopping leaves the job 'running' with its cursor: the next start resumes it.
       if (options.shouldStop?.()) return job;
@@ -96,6 +106,13 @@ export async function runJob(db: Database, jobId: string, models: ModelSet, scor
     throw err;
   }
   return (await getJob(db, jobId))!;
+}
+
+/** The served set when it is the job's versions, else the job's versions loaded again. */
+async function jobModels(db: Database, versions: Record<string, number>, served: ModelSet): Promise<ModelSet> {
+  const now = served.versions();
+  const same = Object.keys(now).length === Object.keys(versions).length && Object.entries(versions).every(([task, v]) => now[task] === v);
+  return same ? served : ModelSet.loadVersions(db, versions);
 }
 
 /**

@@ -7,7 +7,7 @@ import { featureSchemaHash } from '../features/definitions.ts';
 import { featureSetFor, TASKS, type TaskName } from '../features/tasks.ts';
 import { loadArtifact, type ModelManifest } from '../models/artifact.ts';
 import type { CalibratedModel } from '../models/calibration/calibrated-model.ts';
-import { RegistryError, resolveAlias, syncRegistryFromDisk } from '../models/registry.ts';
+import { listVersions, RegistryError, resolveAlias, syncRegistryFromDisk } from '../models/registry.ts';
 import type { Database, Queryable } from '../store/database.ts';
 
 export interface ServedModel {
@@ -84,6 +84,38 @@ export class ModelSet {
       models.set(task, { task, version, model, manifest, artifactDir });
     }
     return new ModelSet(models, new Map(), new Map(descriptor.served.map((m) => [m.task, m.version])));
+  }
+
+  /**
+   * Exactly these versions (a scoring job's, fixed when it started), each loaded and verified as
+   * `load` does, whatever the registry's champions are now. A task with no version here, one the
+   * registry no longer has, or an artifact that fails to load is unavailable with the reason:
+   * the caller must not score it with another version.
+   */
+  static async loadVersions(db: Queryable, versions: Readonly<Record<string, number>>): Promise<ModelSet> {
+    const models = new Map<TaskName, ServedModel>();
+    const unavailable = new Map<TaskName, string>();
+    const pinned = new Map<TaskName, number | null>();
+    for (const task of TASKS) {
+      const version = versions[task];
+      pinned.set(task, version ?? null);
+      if (version === undefined) {
+        unavailable.set(task, `${task} was not served when these versions were fixed`);
+        continue;
+      }
+      const registered = (await listVersions(db, task)).find((v) => v.version === version);
+      if (!registered) {
+        unavailable.set(task, `${task} v${version} is no longer registered`);
+        continue;
+      }
+      try {
+        const { manifest, model } = await loadArtifact(registered.path, featureSchemaHash(featureSetFor(task)));
+        models.set(task, { task, version, model, manifest, artifactDir: registered.path });
+      } catch (err) {
+        unavailable.set(task, err instanceof Error ? err.message : String(err));
+      }
+    }
+    return new ModelSet(models, unavailable, pinned);
   }
 
   /** Register what is on disk, then load and verify the champion of every task. */

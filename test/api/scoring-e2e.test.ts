@@ -18,7 +18,7 @@ import { TASKS } from '../../src/features/tasks.ts';
 import { loadPopulation } from '../../src/ingest/loader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { rollbackAlias, setAlias } from '../../src/models/registry.ts';
-import { runJob } from '../../src/scoring/jobs.ts';
+import { createJob, getJob, runJob } from '../../src/scoring/jobs.ts';
 import { eventLoopScorer } from '../../src/scoring/service.ts';
 import { fetchMemberRecords } from '../../src/store/members.ts';
 import { serve, type RunningService } from '../../src/service/server.ts';
@@ -270,6 +270,48 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     await rollbackAlias(db, 'readmission', 'champion', 'test:rollback');
     expect(await service.reloadModels()).toBe(true);
     expect(await versionServed()).toBe(1);
+  }, 120_000);
+
+  it('a job scores with the models it started with, also when it resumes after a promotion', async () => {
+    const db = getDb();
+    const scorer = eventLoopScorer((await import('../../src/config/policy.ts')).defaultPolicy());
+    const c = client(key('analyst'));
+    // Created here rather than through the API, so the service's own runner does not run it meanwhile.
+    const job = await createJob(db, { asOf: '2026-06-30', institutionId: institutionA, createdBy: 'test' });
+    expect((await c.call('getScoringJob', { params: { jobId: job.job_id } })).modelVersions).toBeNull();
+    let pages = 0;
+    await runJob(db, job.job_id, service.models, scorer, { pageSize: 3, onPage: () => pages++, shouldStop: () => pages >= 1 });
+    const atStart = service.models.versions();
+    const stopped = await c.call('getScoringJob', { params: { jobId: job.job_id } });
+    expect(stopped).toMatchObject({ status: 'running', done: 3, modelVersions: atStart });
+
+    const trained = await trainTask({ db, task: 'readmission', learners: ['logreg'], seed: 3, modelsDir: path.join(modelsDir, ctx.engine), folds: 3 });
+    await setAlias(db, 'readmission', 'champion', trained.manifest.version, 'test:promote');
+    expect(await service.reloadModels()).toBe(true);
+    expect(service.models.versions().readmission).toBe(trained.manifest.version);
+
+    const resumed = await runJob(db, job.job_id, service.models, scorer);
+    expect(resumed.status).toBe('done');
+    expect(resumed.done).toBeGreaterThan(3);
+    const used = await db.query<{ versions: Record<string, number>; n: number }>(
+      `SELECT model_versions AS versions, count(*)::int AS n FROM score_result WHERE job_id = $1 GROUP BY model_versions`,
+      [job.job_id],
+    );
+    expect(used.rows).toEqual([{ versions: atStart, n: resumed.done }]);
+
+    // A job started now scores with the new champion.
+    const next = await createJob(db, { asOf: '2026-06-30', institutionId: institutionA, createdBy: 'test' });
+    const nextDone = await runJob(db, next.job_id, service.models, scorer);
+    expect(nextDone.model_versions).toEqual({ ...atStart, readmission: trained.manifest.version });
+
+    // A job whose versions can no longer be loaded fails, saying which, rather than scoring with others.
+    const orphan = await createJob(db, { asOf: '2026-06-30', institutionId: institutionA, createdBy: 'test' });
+    await db.query(`UPDATE score_job SET model_versions = $2::jsonb WHERE job_id = $1`, [orphan.job_id, JSON.stringify({ ...atStart, readmission: 999 })]);
+    await expect(runJob(db, orphan.job_id, service.models, scorer)).rejects.toThrow(/readmission v999 is no longer registered/);
+    expect(await getJob(db, orphan.job_id)).toMatchObject({ status: 'failed', done: 0, error: expect.stringContaining('readmission v999') });
+
+    await rollbackAlias(db, 'readmission', 'champion', 'test:rollback');
+    expect(await service.reloadModels()).toBe(true);
   }, 120_000);
 
   it('application logs carry no member identifiers', () => {

@@ -99,6 +99,8 @@ export const Job = z
     failed: z.number().int(),
     progress: z.number().min(0).max(1),
     error: z.string().nullable(),
+    /** The model version of each task the job scores with, fixed when it starts (null before). */
+    modelVersions: z.record(z.string(), z.number().int()).nullable(),
     resultsUrl: z.string(),
   })
   .meta({ id: 'Job' });

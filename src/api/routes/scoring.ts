@@ -146,6 +146,7 @@ const jobBody = (j: JobRow): z.infer<typeof Job> => ({
   failed: j.failed,
   progress: j.total === 0 ? (j.status === 'done' ? 1 : 0) : Math.min(1, (j.done + j.failed) / j.total),
   error: j.error,
+  modelVersions: j.model_versions,
   resultsUrl: `/v1/jobs/${j.job_id}/results`,
 });
 
@@ -350,9 +351,9 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
         if (audited !== 1) throw new Error('the clinic list was read without its audit row');
         const count = Math.min(Number(fetched), query.limit);
         const nextCursor = Number(fetched) > query.limit && last_id !== null ? encodeCursor({ k1: Number(last_k1), k2: Number(last_k2), id: last_id, n: before + count }) : null;
-        const itemsJson = `[${itemsInRankOrder(items ?? '', before + 1, count)}]`;
+        const pageItems = itemsInRankOrder(items ?? '', before + 1, count);
         if ((req.headers.accept ?? '').includes('text/csv')) {
-          const items = JSON.parse(itemsJson) as z.infer<typeof HighRiskList>['items'];
+          const items = JSON.parse(`[${pageItems}]`) as z.infer<typeof HighRiskList>['items'];
           res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
           res.setHeader('Content-Disposition', `attachment; filename="high-risk-${params.institutionId}.csv"`);
           if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
@@ -366,9 +367,12 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
           );
           return;
         }
-        // The HighRiskList shape, items as assembled.
+        // The HighRiskList shape around the items as aggregated. Written in three pieces: joining
+        // them first copied the 3 MB of items once more and made the write ~3 ms slower.
         res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
-        res.end(`{"institutionId":${JSON.stringify(params.institutionId)},"items":${itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`);
+        res.write(`{"institutionId":${JSON.stringify(params.institutionId)},"items":[`);
+        res.write(pageItems);
+        res.end(`],"nextCursor":${JSON.stringify(nextCursor)}}`);
       });
     },
   };
