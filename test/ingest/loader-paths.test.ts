@@ -139,6 +139,9 @@ describeEachEngine('loader paths', (getDb, ctx) => {
     const logs: string[] = [];
     await loadPopulation(db, { from: dir, log: (m) => logs.push(m) });
     expect(logs).toContain(logs.find((m) => /^publish: observation swapped in/.test(m)));
+    // A file's prepare logs each of its checks' time, beside its index builds'.
+    for (const step of ['analysed', 'checked duplicates on', 'checked blood-pressure pairs on', 'checked members on', 'built observation_pkey on'])
+      expect(logs.filter((m) => m.startsWith(`${step} staged observation in `))).toHaveLength(1);
     const swapped = await storeContents(db);
     const indexes = await db.query<{ tablename: string; indexname: string }>(
       `SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('observation', 'staging_observation') ORDER BY 1, 2`,
