@@ -197,6 +197,17 @@ describeEachEngine('scoring service', (getDb, ctx) => {
     // Every member listed was audited as read.
     const audited = await getDb().query<{ member_ids: string[] }>(`SELECT member_ids FROM audit_log WHERE action = 'list.high-risk' ORDER BY id DESC LIMIT 1`);
     expect([...audited.rows[0]!.member_ids].sort()).toEqual(byModel.items.map((i) => i.memberId).sort());
+    // A risk that is not a finite number (no model gives one, but a damaged row could) is listed as
+    // null: the list stays valid JSON.
+    const victim = byModel.items[0]!.memberId;
+    const kept = await getDb().query<{ p: number }>(`SELECT onset_diabetes_p AS p FROM member_latest_score WHERE member_id = $1`, [victim]);
+    await getDb().query(`UPDATE member_latest_score SET onset_diabetes_p = 'NaN' WHERE member_id = $1`, [victim]);
+    try {
+      const withNaN = HighRiskList.parse(await clinic.call('listHighRiskPatients', { params: { institutionId: institutionA }, query: { model: 'onset-diabetes', limit: 5000 } }));
+      expect(withNaN.items.find((i) => i.memberId === victim)!.risk).toBeNull();
+    } finally {
+      await getDb().query(`UPDATE member_latest_score SET onset_diabetes_p = $2 WHERE member_id = $1`, [victim, kept.rows[0]!.p]);
+    }
   });
 
   it('a big batch (stored by COPY) keeps the order asked and stores what a single score stores', async () => {

@@ -172,6 +172,9 @@ function decodeCursor(text: string | undefined): Cursor | null {
   throw new NotFoundError('cursor is not one this list issued');
 }
 
+/** A list row's risk as a JSON number: null where the model does not apply, or where it is not finite (JSON has no NaN). */
+const RISK_JSON = `CASE WHEN risk IS NULL OR risk IN ('NaN', 'Infinity', '-Infinity') THEN 'null' ELSE risk::text END`;
+
 export function scoringRoutes(deps: ScoringDeps): RouteModule {
   return {
     name: 'scoring',
@@ -329,7 +332,7 @@ export function scoringRoutes(deps: ScoringDeps): RouteModule {
                ${AUDIT_LOG_INSERT}
                VALUES ($8, $9, 'list.high-risk', $10, ARRAY(SELECT member_id FROM member_latest_score WHERE ${listed} ORDER BY ${order} LIMIT $7), '{}'::jsonb)
                RETURNING 1)
-             SELECT string_agg(concat('${ITEM_START}', $11::bigint + n, ',"risk":', coalesce(risk::text, 'null'), ',', list_item, '}'), ',') FILTER (WHERE n <= $7) AS items,
+             SELECT string_agg(concat('${ITEM_START}', $11::bigint + n, ',"risk":', ${RISK_JSON}, ',', list_item, '}'), ',') FILTER (WHERE n <= $7) AS items,
                     max(k1) FILTER (WHERE n = $7) AS last_k1,
                     max(k2) FILTER (WHERE n = $7) AS last_k2,
                     max(member_id) FILTER (WHERE n = $7) AS last_id,
