@@ -20,6 +20,11 @@ export interface PacedOptions {
   /** Offered requests per second. */
   rate: number;
   seconds: number;
+  /**
+   * Seconds sent at the same rate before the measured ones, their answers not counted: the
+   * client opens its sockets and both sides warm up (wrk2 likewise leaves its first seconds out).
+   */
+  warmupSeconds?: number;
   /** Keep-alive sockets the client may open (a request waits for one only past this many in flight). */
   maxSockets?: number;
   seed?: number;
@@ -65,20 +70,27 @@ export async function runPaced(options: PacedOptions): Promise<PacedResult> {
       request.end(body);
     });
 
+  const warmup = Math.round(options.rate * (options.warmupSeconds ?? 0));
   const total = Math.round(options.rate * options.seconds);
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};
   const inFlight: Promise<void>[] = [];
-  const start = performance.now() + 20;
+  let start = performance.now() + 20;
   let due = start;
   let lastAnswer = start;
   try {
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < warmup + total; i++) {
       const wait = due - performance.now();
       // Timers fire late by up to a millisecond or so; requests due meanwhile go out together and
       // are still charged from their own due times.
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const dueAt = due;
+      due += (-Math.log(1 - rng.next()) * 1000) / options.rate;
+      if (i < warmup) {
+        inFlight.push(send(options.body(i)).then(() => undefined, () => undefined));
+        continue;
+      }
+      if (i === warmup) start = lastAnswer = dueAt;
       inFlight.push(
         send(options.body(i)).then(
           (status) => {
@@ -91,7 +103,6 @@ export async function runPaced(options: PacedOptions): Promise<PacedResult> {
           },
         ),
       );
-      due += (-Math.log(1 - rng.next()) * 1000) / options.rate;
     }
     await Promise.all(inFlight);
   } finally {

@@ -53,3 +53,16 @@ it('charges requests from their due time, so a stall shows in the tail', async (
   expect(stalled.latency.p90).toBeGreaterThan(quiet.latency.p90);
   expect(stalled.latency.p99).toBeGreaterThan(50);
 });
+
+it('leaves the warm-up out: its requests are sent, not counted, and a stall within it is not charged', async () => {
+  received = 0;
+  stallUntil = performance.now() + 300;
+  const warmed = await runPaced({ url, method: 'POST', headers: {}, body: () => '{}', rate: 200, seconds: 0.5, warmupSeconds: 1, seed: 5 });
+  stallUntil = 0;
+  expect(received).toBe(300);
+  expect(warmed.sent).toBe(100);
+  expect(warmed.ok).toBe(100);
+  // The stall held up only warm-up requests (the first 300 ms of a 1 s warm-up); charged, the
+  // first measured ones would show most of it.
+  expect(warmed.latency.max).toBeLessThan(200);
+});
