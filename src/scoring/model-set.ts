@@ -79,9 +79,9 @@ export class ModelSet {
   static async fromDescriptor(descriptor: ModelSetDescriptor): Promise<ModelSet> {
     const models = new Map<TaskName, ServedModel>();
     for (const { task, version, artifactDir, checksum } of descriptor.served) {
-      const { manifest, model } = await loadArtifact(artifactDir, featureSchemaHash(featureSetFor(task)));
-      if (manifest.checksum !== checksum) throw new Error(`${task} v${version}: the artifact at ${artifactDir} changed since the service loaded it`);
-      models.set(task, { task, version, model, manifest, artifactDir });
+      const served = await loadServedModel(task, version, artifactDir);
+      if (served.manifest.checksum !== checksum) throw new Error(`${task} v${version}: the artifact at ${artifactDir} changed since the service loaded it`);
+      models.set(task, served);
     }
     return new ModelSet(models, new Map(), new Map(descriptor.served.map((m) => [m.task, m.version])));
   }
@@ -109,8 +109,7 @@ export class ModelSet {
         continue;
       }
       try {
-        const { manifest, model } = await loadArtifact(registered.path, featureSchemaHash(featureSetFor(task)));
-        models.set(task, { task, version, model, manifest, artifactDir: registered.path });
+        models.set(task, await loadServedModel(task, version, registered.path));
       } catch (err) {
         unavailable.set(task, err instanceof Error ? err.message : String(err));
       }
@@ -129,14 +128,19 @@ export class ModelSet {
       try {
         const champion = await resolveAlias(db, task, 'champion');
         championsAtLoad.set(task, champion.version);
-        const { manifest, model } = await loadArtifact(champion.path, featureSchemaHash(featureSetFor(task)));
-        models.set(task, { task, version: champion.version, model, manifest, artifactDir: champion.path });
+        models.set(task, await loadServedModel(task, champion.version, champion.path));
       } catch (err) {
         unavailable.set(task, err instanceof Error ? err.message : String(err));
       }
     }
     return new ModelSet(models, unavailable, championsAtLoad);
   }
+}
+
+/** A registered version's artifact, loaded and checked against this code's feature schema for the task. */
+async function loadServedModel(task: TaskName, version: number, artifactDir: string): Promise<ServedModel> {
+  const { manifest, model } = await loadArtifact(artifactDir, featureSchemaHash(featureSetFor(task)));
+  return { task, version, model, manifest, artifactDir };
 }
 
 async function championVersion(db: Queryable, task: TaskName): Promise<number | null> {
