@@ -71,6 +71,14 @@ export class ModelSet {
     return this.#descriptor;
   }
 
+  #descriptorKey: string | undefined;
+
+  /** The descriptor as JSON: a scoring thread keys the sets it keeps loaded by it. */
+  descriptorKey(): string {
+    this.#descriptorKey ??= JSON.stringify(this.descriptor());
+    return this.#descriptorKey;
+  }
+
   /**
    * The set a descriptor names, loaded again (in a scoring thread). An artifact that no longer
    * matches the checksum the descriptor carries is an error: the thread would score with another

@@ -49,13 +49,6 @@ interface Thread {
   load: number;
 }
 
-const modelsKeys = new WeakMap<ModelSet, string>();
-const modelsKeyOf = (models: ModelSet): string => {
-  let key = modelsKeys.get(models);
-  if (!key) modelsKeys.set(models, (key = JSON.stringify(models.descriptor())));
-  return key;
-};
-
 export class ScoringThreads implements RecordScorer {
   readonly #policy: Policy;
   readonly #size: number;
@@ -80,11 +73,12 @@ export class ScoringThreads implements RecordScorer {
     if (models.unavailable.size) throw new ModelUnavailableError(Object.fromEntries(models.unavailable));
     if (records.length < MIN_RECORDS_FOR_THREADS) return this.#inLine.score(layout, records, asOf, models);
     if (this.#threads.length === 0) this.#threads = Array.from({ length: this.#size }, () => this.#spawn());
-    const modelsKey = modelsKeyOf(models);
+    const modelsKey = models.descriptorKey();
+    const descriptor = models.descriptor();
     const parts: Promise<ScoreOutcome[]>[] = [];
     for (let i = 0; i < records.length; i += PART_SIZE) {
       const part = records.slice(i, i + PART_SIZE);
-      parts.push(this.#send({ id: this.#nextId++, modelsKey, models: models.descriptor(), layout, asOf, records: part }));
+      parts.push(this.#send({ id: this.#nextId++, modelsKey, models: descriptor, layout, asOf, records: part }));
     }
     return (await Promise.all(parts)).flat();
   }
