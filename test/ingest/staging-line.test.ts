@@ -137,6 +137,26 @@ describe('duplicate sieve', () => {
     );
   });
 
+  it('finds a repeat whatever the batches its two occurrences were placed in', () => {
+    // Keys are placed a batch (2^15) at a time in slot order: repeats within one batch, across
+    // neighbouring batches and a million keys apart must all be caught.
+    const sieve = new DuplicateSieve(1_100_000);
+    const repeats = ['O1-1', 'O40000-3', 'O999999-9'];
+    sieve.add('O1-1');
+    sieve.add('O1-1');
+    for (let i = 0; i < 1_000_000; i++) {
+      sieve.add(`K${i}`);
+      if (i === 40_000) sieve.add('O40000-3');
+      if (i === 70_000) sieve.add('O40000-3');
+      if (i === 10) sieve.add('O999999-9');
+    }
+    sieve.add('O999999-9');
+    expect(sieve.overflowed).toBe(false);
+    for (const k of repeats) expect(sieve.candidates.has(k)).toBe(true);
+    // 31-bit fingerprints over a million keys: a few false candidates at most.
+    expect(sieve.candidates.size - repeats.length).toBeLessThanOrEqual(20);
+  });
+
   it('gives up, rather than miss a repeat, when sized for far fewer keys than arrive', () => {
     const sieve = new DuplicateSieve(10);
     for (let i = 0; i < 5000; i++) sieve.add(`K${i}`);
