@@ -37,6 +37,9 @@ const THREAD_MIN_BYTES = 8 << 20;
 /** Files staged at once on PostgreSQL: one per core of the 2-core target machine. */
 const STAGING_LANES = 2;
 
+/** Seconds since `started` (a Date.now()), as the load's log lines give them. */
+const secondsSince = (started: number) => ((Date.now() - started) / 1000).toFixed(1);
+
 function fileSize(dir: string, entity: EntityName): number {
   return statSync(path.join(dir, `${entity}.csv`)).size;
 }
@@ -160,7 +163,7 @@ export async function loadPopulation(db: Database, options: LoadOptions): Promis
         if (threaded && thread === null) threads.push((thread = new StagingThread()));
         const chunks = threaded && thread ? thread.chunks(job) : stagingChunks(job);
         const screens = await busy(() => stageFile(db, loadId, entity, job.skipRecords, chunks, options.onChunk, stop.signal));
-        log(`staged ${entity} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        log(`staged ${entity} in ${secondsSince(started)} s`);
         state.screens = screens;
       }
       if (entity === 'member') {
@@ -172,7 +175,7 @@ export async function loadPopulation(db: Database, options: LoadOptions): Promis
         stop.signal.throwIfAborted();
         const started = Date.now();
         await busy(() => prepareFile(db, loadId, entity, state.screens ?? null, loadMembers, parallelBuilds, log));
-        log(`checked and indexed ${entity} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        log(`checked and indexed ${entity} in ${secondsSince(started)} s`);
       }
     }
   };
@@ -328,7 +331,7 @@ async function prepareFile(
     const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
       const started = Date.now();
       const result = await work();
-      log(`${what} staged ${entity} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`${what} staged ${entity} in ${secondsSince(started)} s`);
       return result;
     };
     await step('analysed', () => tx.exec(`ANALYZE staging_${entity}`));
@@ -355,7 +358,7 @@ async function publish(db: Database, loadId: string, entities: EntityName[], log
       const started = Date.now();
       const how = await publishEntity(tx, loadId, entity, log);
       if (how === SWAPPED) swapped.add(entity);
-      log(`publish: ${entity} ${how} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`publish: ${entity} ${how} in ${secondsSince(started)} s`);
     }
     const dropped = await tx.query<{ entity: string; rows_dropped: number }>(`SELECT entity, rows_dropped FROM load_file WHERE load_id = $1`, [loadId]);
     await tx.query(`UPDATE loads SET status = 'published', finished_at = now(), counts = $2::jsonb WHERE load_id = $1`, [
@@ -587,7 +590,7 @@ async function indexForSwap(
     if (parallelBuilds) await tx.exec(`SET LOCAL max_parallel_maintenance_workers = ${parallelBuilds() ? 'DEFAULT' : 0}`);
     const started = Date.now();
     await tx.exec(spec.stagedDefinition);
-    log(`built ${spec.name} on staged ${entity} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`built ${spec.name} on staged ${entity} in ${secondsSince(started)} s`);
   }
 }
 
@@ -647,7 +650,7 @@ async function upsert(tx: Queryable, loadId: string, entity: EntityName, empty: 
     for (const index of indexes) {
       const started = Date.now();
       await tx.exec(index.create);
-      log(`publish: built ${index.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`publish: built ${index.name} in ${secondsSince(started)} s`);
     }
   } else {
     await tx.query(`INSERT INTO ${entity} (${list}) SELECT ${list} FROM staging_${entity} WHERE load_id = $1 ON CONFLICT (${pk}) DO UPDATE SET ${updates}`, [loadId]);
